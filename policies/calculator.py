@@ -1,0 +1,385 @@
+"""The entitlement calculator: what an application may receive, and why.
+
+Pure functions over the catalogue and plain facts. Every step adds a trace line
+citing the policy and article it applies; the reading rules are those of
+DOMAIN.md ("How to read the rules where the texts leave room").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from policies.catalogue import Cap, Catalogue, Item, Policy
+from policies.facts import Award, Enterprise, Request
+from policies.money import FEN, add_years, yuan
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class TraceLine:
+    rule: str  # a stable code: in_force, rate, requested, ladder, cap.<scope>, ...
+    policy: str
+    article: int | None
+    text: str
+    amount: Decimal | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "policy": self.policy,
+            "article": self.article,
+            "text": self.text,
+            "amount": None if self.amount is None else yuan(self.amount),
+        }
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str  # policy_not_in_force | ineligible | duplicate_support | invalid_command
+    message: str
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CapUse:
+    cap: Cap
+    year: int | None
+    project_id: str | None
+    used: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(ZERO, self.cap.amount - self.used)
+
+
+@dataclass(frozen=True)
+class LadderDeduction:
+    ladder: str
+    rung: str
+    rung_cap: Decimal
+    lower_paid: Decimal
+    lower_awards: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    policy: str
+    article: int
+    item: str
+    max_amount: Decimal
+    most_favourable: bool = False
+
+    def to_dict(self) -> dict:
+        return {"policy": self.policy, "article": self.article, "item": self.item,
+                "max_amount": yuan(self.max_amount), "most_favourable": self.most_favourable}
+
+
+@dataclass(frozen=True)
+class Quote:
+    item: Item
+    max_amount: Decimal
+    trace: tuple[TraceLine, ...]
+    refusal: Refusal | None
+    caps: tuple[CapUse, ...]
+    ladder: LadderDeduction | None
+    candidates: tuple[Candidate, ...] = ()
+    catalogue_version: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "policy": self.item.policy,
+            "article": self.item.article,
+            "item": self.item.key,
+            "max_amount": yuan(self.max_amount),
+            "refusal": None if self.refusal is None else {
+                "code": self.refusal.code, "message": self.refusal.message,
+                "fields": self.refusal.fields},
+            "trace": [t.to_dict() for t in self.trace],
+            "candidates": [c.to_dict() for c in self.candidates],
+            "catalogue_version": self.catalogue_version,
+        }
+
+
+def floor_fen(amount: Decimal) -> Decimal:
+    return amount.quantize(FEN, rounding=ROUND_DOWN)
+
+
+# --- the rules, one function each -------------------------------------------------------
+
+
+def refuse_if_not_in_force(policy: Policy, submitted_on: date) -> Refusal | None:
+    """Rule 2: the policy in force on the submission date governs the application."""
+    if policy.in_force(submitted_on):
+        return None
+    span = f"{policy.issued or '…'} to {policy.valid_until or '…'} (exclusive)"
+    return Refusal("policy_not_in_force",
+                   f"{policy.id} is not in force on {submitted_on.isoformat()}: in force {span}",
+                   {"at": "submission date outside the policy's validity"})
+
+
+def refuse_if_ineligible(policy: Policy, item: Item, req: Request,
+                         enterprise: Enterprise) -> tuple[Refusal | None, list[TraceLine]]:
+    trace = []
+    if item.sizes is not None:
+        if enterprise.size not in item.sizes:
+            return Refusal("ineligible", f"{policy.id} article {item.article} supports "
+                           f"{'/'.join(item.sizes)} enterprises, not {enterprise.size}",
+                           {"size": enterprise.size}), trace
+        trace.append(TraceLine("size", policy.id, item.article,
+                               f"enterprise size {enterprise.size} is among {', '.join(item.sizes)}"))
+    elig = policy.eligibility
+    if elig.dishonesty_lookback_years is not None:
+        # Rule 8: a record counts when dated within the N years before submission:
+        # after the same date N years earlier, up to the submission date.
+        start = add_years(req.submitted_on, -elig.dishonesty_lookback_years)
+        hits = [d for d in enterprise.dishonesty if start < d <= req.submitted_on]
+        if hits:
+            return Refusal("ineligible", f"serious dishonesty record dated {hits[0].isoformat()} "
+                           f"within {elig.dishonesty_lookback_years} years before "
+                           f"{req.submitted_on.isoformat()} ({policy.id} "
+                           f"{elig.dishonesty_cite.label()})", {}), trace
+        trace.append(TraceLine("dishonesty", policy.id, None,
+                               f"no serious dishonesty record after {start.isoformat()} "
+                               f"({elig.dishonesty_cite.label()})"))
+    if elig.max_awards_per_enterprise is not None:
+        held = [a for a in req.history if a.policy == policy.id and a.status != "revoked"
+                and a.application_id != req.application_id]
+        if len(held) >= elig.max_awards_per_enterprise:
+            return Refusal("ineligible", f"the enterprise already holds {len(held)} award(s) under "
+                           f"{policy.id}: at most {elig.max_awards_per_enterprise} "
+                           f"({elig.max_awards_cite.label()})", {}), trace
+    for t in item.thresholds:
+        value = req.basis[t.basis]
+        if t.of is not None:
+            whole = req.basis[t.of]
+            value = value / whole if whole else Decimal(0)
+        if value < t.at_least:
+            what = f"{t.basis}/{t.of}" if t.of else t.basis
+            return Refusal("ineligible", f"{what} is {value:.4f}, below the threshold "
+                           f"{t.at_least} ({t.cite.label()})", {f"basis.{t.basis}": "below threshold"}
+                           ), trace
+        trace.append(TraceLine("threshold", policy.id, item.article,
+                               f"{t.basis}{'/' + t.of if t.of else ''} meets at least {t.at_least}"))
+    return None, trace
+
+
+def district_award_of_project(catalogue: Catalogue, req: Request) -> Award | None:
+    """Rule 6: one district-level award per project, whatever the article."""
+    for a in req.history:
+        if (a.project_id == req.project_id and a.status != "revoked"
+                and a.application_id != req.application_id
+                and catalogue.policy(a.policy).level == "district"):
+            return a
+    return None
+
+
+def cap_uses(catalogue: Catalogue, item: Item, req: Request, years: tuple[int, ...]) -> list[CapUse]:
+    """How much of each cap on the item the enterprise's other awards already use."""
+    others = [a for a in req.history if a.application_id != req.application_id]
+    uses = []
+    for cap in item.caps:
+        under = [a for a in others if a.policy == cap.policy and a.article == cap.article
+                 and a.item in cap.items]
+        if cap.scope == "item":
+            uses.append(CapUse(cap, None, None, ZERO))
+        elif cap.scope == "project":
+            used = sum((a.counted for a in under if a.project_id == req.project_id), ZERO)
+            uses.append(CapUse(cap, None, req.project_id, used))
+        elif cap.scope == "enterprise_total":
+            uses.append(CapUse(cap, None, None, sum((a.counted for a in under), ZERO)))
+        elif cap.scope == "enterprise_year":
+            for y in years:
+                used = sum((a.counted_by_year().get(y, ZERO) for a in under), ZERO)
+                uses.append(CapUse(cap, y, None, used))
+    return uses
+
+
+def ladder_deduction(catalogue: Catalogue, item: Item, req: Request) -> LadderDeduction | None:
+    """Rule 5: a rung pays its cap less what lower rungs of the same ladder already paid."""
+    if item.ladder is None:
+        return None
+    ladder = catalogue.ladders[item.ladder]
+    rank = ladder.rank(item.rung)
+    rung_cap = next(c.amount for c in item.caps if c.scope == "item")
+    lower, same_or_higher = [], []
+    for a in req.history:
+        if a.application_id == req.application_id or a.status == "revoked":
+            continue
+        other = catalogue.item(a.policy, a.article, a.item)
+        if other.ladder != item.ladder:
+            continue
+        (lower if ladder.rank(other.rung) < rank else same_or_higher).append(a)
+    if same_or_higher:
+        return LadderDeduction(ladder.key, item.rung, rung_cap, rung_cap,
+                               tuple(a.application_id for a in same_or_higher))
+    paid = sum((a.counted for a in lower), ZERO)
+    return LadderDeduction(ladder.key, item.rung, rung_cap, min(paid, rung_cap),
+                           tuple(a.application_id for a in lower))
+
+
+# --- the quote --------------------------------------------------------------------------
+
+
+def evaluate(catalogue: Catalogue, item: Item, req: Request, enterprise: Enterprise,
+             on: date, years: tuple[int, ...] | None = None,
+             check_duplicates: bool = True) -> Quote:
+    """The most that may be approved for `req` under `item` on `on`, with its trace.
+
+    `years` are the tranche years of the plan (default: one tranche in `on`'s year,
+    rule 3); annual caps are judged for each of them.
+    """
+    policy = catalogue.policy(item.policy)
+    years = years or (on.year,)
+    trace: list[TraceLine] = []
+
+    def refused(refusal: Refusal) -> Quote:
+        trace.append(TraceLine("refused", policy.id, item.article, refusal.message, ZERO))
+        return Quote(item, ZERO, tuple(trace), refusal, (), None,
+                     catalogue_version=catalogue.version)
+
+    refusal = refuse_if_not_in_force(policy, req.submitted_on)
+    if refusal:
+        return refused(refusal)
+    trace.append(TraceLine("in_force", policy.id, policy.valid_cite.article
+                           if policy.valid_cite else None,
+                           f"{policy.id} in force on {req.submitted_on.isoformat()}"))
+    missing = [b for b in item.required_basis if b not in req.basis]
+    if missing:
+        return refused(Refusal("invalid_command", f"{policy.id} article {item.article} needs "
+                               f"{', '.join(missing)} in the basis",
+                               {f"basis.{b}": "required by the article" for b in missing}))
+    refusal, lines = refuse_if_ineligible(policy, item, req, enterprise)
+    trace += lines
+    if refusal:
+        return refused(refusal)
+    if check_duplicates and policy.level == "district":
+        prior = district_award_of_project(catalogue, req)
+        if prior is not None:
+            cite = policy.non_duplication_cite
+            return refused(Refusal(
+                "duplicate_support",
+                f"project {req.project_id} already has a district award ({prior.application_id}, "
+                f"{prior.policy} article {prior.article}): most favourable, never duplicated "
+                f"({policy.id} {cite.label()})", {"project_id": req.project_id}))
+
+    if item.rate is not None:
+        base = floor_fen(req.basis[item.basis] * item.rate)
+        trace.append(TraceLine("rate", policy.id, item.article,
+                               f"{(item.rate * 100).normalize():f}% of {item.basis} {yuan(req.basis[item.basis])}",
+                               base))
+        amount = min(base, req.requested)
+        if req.requested < base:
+            trace.append(TraceLine("requested", policy.id, item.article,
+                                   "never more than the amount requested", amount))
+    else:
+        amount = req.requested
+        trace.append(TraceLine("requested", policy.id, item.article,
+                               "the article sets no rate: the amount requested", amount))
+
+    ladder = ladder_deduction(catalogue, item, req)
+    if ladder is not None:
+        room = ladder.rung_cap - ladder.lower_paid
+        if ladder.lower_paid == ladder.rung_cap and ladder.lower_awards:
+            text = (f"rung {ladder.rung} of ladder {ladder.ladder} is at or below one already "
+                    f"awarded ({', '.join(ladder.lower_awards)}): nothing to pay")
+        else:
+            text = (f"promotion on ladder {ladder.ladder}: rung cap {yuan(ladder.rung_cap)} less "
+                    f"{yuan(ladder.lower_paid)} already awarded for lower rungs")
+        trace.append(TraceLine("ladder", policy.id, item.article, text, room))
+        amount = min(amount, room)
+
+    uses = cap_uses(catalogue, item, req, years)
+    for use in uses:
+        if use.cap.scope == "enterprise_year" and len(years) > 1:
+            continue  # judged per tranche by plan_problems; the total is bounded below
+        where = {"item": "per award", "project": f"project {req.project_id}",
+                 "enterprise_total": "enterprise in total",
+                 "enterprise_year": f"enterprise in {use.year}"}[use.cap.scope]
+        trace.append(TraceLine(f"cap.{use.cap.scope}", policy.id, use.cap.article,
+                               f"cap {yuan(use.cap.amount)} {where}, used {yuan(use.used)}, "
+                               f"remaining {yuan(use.remaining)}", use.remaining))
+        amount = min(amount, use.remaining)
+    if len(years) > 1:
+        for cap in {u.cap for u in uses if u.cap.scope == "enterprise_year"}:
+            total = sum((u.remaining for u in uses if u.cap == cap), ZERO)
+            trace.append(TraceLine("cap.enterprise_year", policy.id, cap.article,
+                                   f"cap {yuan(cap.amount)} a year over {years[0]}–{years[-1]}: "
+                                   f"{yuan(total)} remaining in those years", total))
+            amount = min(amount, total)
+
+    amount = max(ZERO, floor_fen(amount))
+    trace.append(TraceLine("max", policy.id, item.article, "maximum that may be approved", amount))
+    return Quote(item, amount, tuple(trace), None, tuple(uses), ladder,
+                 catalogue_version=catalogue.version)
+
+
+def candidates(catalogue: Catalogue, applied: Item, req: Request, enterprise: Enterprise,
+               on: date, applied_max: Decimal) -> tuple[Candidate, ...]:
+    """Rule 6: every district clause the project qualifies for, the most favourable marked.
+
+    A clause qualifies when its policy is in force on the submission date, the basis
+    holds the figure it computes from (recognitions qualify only when applied for),
+    and the enterprise is eligible.
+    """
+    found = []
+    for item in catalogue.items():
+        policy = catalogue.policy(item.policy)
+        if policy.level != "district":
+            continue
+        if item == applied:
+            found.append((item, applied_max))
+            continue
+        if item.basis is None or any(b not in req.basis for b in item.required_basis):
+            continue
+        q = evaluate(catalogue, item, req, enterprise, on, check_duplicates=False)
+        if q.refusal is None and q.max_amount > 0:
+            found.append((item, q.max_amount))
+    if not found:
+        return ()
+    best = max(found, key=lambda f: (f[1], f[0] == applied))
+    return tuple(Candidate(i.policy, i.article, i.key, m, (i, m) == best) for i, m in found)
+
+
+def quote(catalogue: Catalogue, req: Request, enterprise: Enterprise, on: date,
+          years: tuple[int, ...] | None = None) -> Quote:
+    """The quote of the contract: max_amount, trace and candidates for `req` on `on`."""
+    item = catalogue.item(req.policy, req.article, req.item)
+    q = evaluate(catalogue, item, req, enterprise, on, years)
+    if q.refusal is not None and q.refusal.code in ("invalid_command", "policy_not_in_force"):
+        return q
+    return Quote(q.item, q.max_amount, q.trace, q.refusal, q.caps, q.ladder,
+                 candidates(catalogue, item, req, enterprise, on, q.max_amount),
+                 q.catalogue_version)
+
+
+def plan_problems(item: Item, q: Quote, tranches: list[tuple[int, Decimal]],
+                  approved_on: date) -> list[tuple[str, str]]:
+    """What is wrong with a tranche plan, as (error code, message) pairs.
+
+    Rule 4: tranches fall in consecutive calendar years, at most the article's
+    number of years, from the first tranche year; annual caps count each tranche
+    in its year (rule 3).
+    """
+    problems = []
+    years = [y for y, _ in tranches]
+    if years != sorted(set(years)) or years != list(range(years[0], years[0] + len(years))):
+        problems.append(("invalid_command", "tranche years must be consecutive and ascending"))
+    if years[0] < approved_on.year:
+        problems.append(("invalid_command", "the first tranche cannot precede the approval year"))
+    if len(years) > item.max_years:
+        problems.append(("exceeds_entitlement",
+                         f"{item.policy} article {item.article} allows at most {item.max_years} "
+                         f"consecutive year(s) of support, the plan has {len(years)}"))
+    for use in q.caps:
+        if use.cap.scope != "enterprise_year":
+            continue
+        for y, amount in tranches:
+            if y == use.year and amount > use.remaining:
+                problems.append(("exceeds_entitlement",
+                                 f"tranche {y} of {yuan(amount)} exceeds what remains in {y} under "
+                                 f"{item.policy} article {use.cap.article}'s annual cap: "
+                                 f"{yuan(use.remaining)}"))
+    return problems

@@ -1,0 +1,533 @@
+"""The policy catalogue: every rule set under policies/data, loaded as plain values.
+
+Each policy is one TOML file; ladders of recognitions that span policies live in
+ladders.toml. The loader is strict, so that a misspelt key in a rule file fails
+loudly instead of silently dropping a cap. No number from a policy text is
+written in Python: every amount, rate, cap, period and date comes from the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from policies.money import add_years, money
+
+DATA_DIR = Path(__file__).parent / "data"
+LADDERS_FILE = "ladders.toml"
+
+#: The figures a rule may compute from (DOMAIN.md, vocabulary: basis).
+BASIS_FIELDS = (
+    "verified_total_investment",
+    "contract_amount",
+    "actual_interest",
+    "municipal_support",
+    "event_expenditure",
+    "fixed_asset_investment",
+    "annual_operating_income",
+    "integration_income",
+)
+LEVELS = ("district", "municipal")
+SIZES = ("large", "medium", "small", "micro")
+#: What a cap is counted over.
+CAP_SCOPES = {
+    "item": "each award of the item (per category, per product, per recognition)",
+    "project": "one project, over all its tranches",
+    "enterprise_year": "the enterprise, per calendar year of tranches",
+    "enterprise_total": "the enterprise, over all years",
+}
+
+
+class CatalogueError(ValueError):
+    """A rule file that does not say what the loader needs, named by file and key."""
+
+
+@dataclass(frozen=True)
+class Cite:
+    seed: str
+    article: int | None = None
+    section: str | None = None
+    text: str | None = None
+
+    def label(self) -> str:
+        where = f"art. {self.article}" if self.article else (self.section or "")
+        return f"{self.seed[:3]} {where}".strip()
+
+    def to_dict(self) -> dict:
+        d = {"seed": self.seed}
+        if self.article is not None:
+            d["article"] = self.article
+        if self.section is not None:
+            d["section"] = self.section
+        if self.text is not None:
+            d["text"] = self.text
+        return d
+
+
+@dataclass(frozen=True)
+class Cap:
+    policy: str
+    article: int
+    item: str | None  # None: an article-level cap shared by `items`
+    scope: str
+    amount: Decimal
+    items: tuple[str, ...]
+    cite: Cite
+
+    def to_dict(self) -> dict:
+        return {
+            "policy": self.policy,
+            "article": self.article,
+            "item": self.item,
+            "items": list(self.items),
+            "scope": self.scope,
+            "amount": str(self.amount),
+            "cite": self.cite.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Threshold:
+    basis: str
+    at_least: Decimal
+    of: str | None  # when set, the threshold is on basis / of
+    cite: Cite
+
+    def to_dict(self) -> dict:
+        d = {"basis": self.basis, "at_least": str(self.at_least), "cite": self.cite.to_dict()}
+        if self.of:
+            d["of"] = self.of
+        return d
+
+
+@dataclass(frozen=True)
+class Item:
+    policy: str
+    article: int
+    key: str
+    title_zh: str
+    title_en: str
+    basis: str | None
+    rate: Decimal | None
+    max_years: int
+    sizes: tuple[str, ...] | None
+    ladder: str | None
+    rung: str | None
+    thresholds: tuple[Threshold, ...]
+    caps: tuple[Cap, ...]
+
+    @property
+    def required_basis(self) -> tuple[str, ...]:
+        names = [self.basis] if self.basis else []
+        for t in self.thresholds:
+            names += [t.basis] + ([t.of] if t.of else [])
+        return tuple(dict.fromkeys(names))
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "basis": self.basis,
+            "required_basis": list(self.required_basis),
+            "rate": None if self.rate is None else str(self.rate),
+            "max_years": self.max_years,
+            "sizes": None if self.sizes is None else list(self.sizes),
+            "ladder": self.ladder,
+            "rung": self.rung,
+            "thresholds": [t.to_dict() for t in self.thresholds],
+            "caps": [c.to_dict() for c in self.caps],
+        }
+
+
+@dataclass(frozen=True)
+class Article:
+    policy: str
+    number: int
+    title_zh: str
+    title_en: str
+    cites: tuple[Cite, ...]
+    items: tuple[Item, ...]
+    caps: tuple[Cap, ...]  # article-level caps only
+
+    def to_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "cites": [c.to_dict() for c in self.cites],
+            "items": [i.to_dict() for i in self.items],
+            "caps": [c.to_dict() for c in self.caps],
+        }
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    dishonesty_lookback_years: int | None = None
+    dishonesty_cite: Cite | None = None
+    max_awards_per_enterprise: int | None = None
+    max_awards_cite: Cite | None = None
+
+    def to_dict(self) -> dict:
+        d: dict = {}
+        if self.dishonesty_lookback_years is not None:
+            d["dishonesty_lookback_years"] = self.dishonesty_lookback_years
+            d["dishonesty_cite"] = self.dishonesty_cite.to_dict()
+        if self.max_awards_per_enterprise is not None:
+            d["max_awards_per_enterprise"] = self.max_awards_per_enterprise
+            d["max_awards_cite"] = self.max_awards_cite.to_dict()
+        return d
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    level: str
+    title_zh: str
+    title_en: str
+    authoritative_seed: str
+    seeds: tuple[str, ...]
+    issued: date | None
+    issued_cite: Cite | None
+    valid_years: int | None
+    valid_cite: Cite | None
+    repeals: dict | None
+    fund_year: int | None
+    eligibility: Eligibility
+    non_duplication_cite: Cite | None
+    articles: dict[int, Article]
+
+    @property
+    def valid_until(self) -> date | None:
+        """The first day the policy is no longer in force (exclusive end)."""
+        if self.issued is None or self.valid_years is None:
+            return None
+        return add_years(self.issued, self.valid_years)
+
+    def in_force(self, day: date) -> bool:
+        """DOMAIN.md rule 2: from issuance (inclusive) to the end (exclusive)."""
+        if self.issued is not None and day < self.issued:
+            return False
+        return self.valid_until is None or day < self.valid_until
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "level": self.level,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "authoritative_seed": self.authoritative_seed,
+            "seeds": list(self.seeds),
+            "issued": self.issued.isoformat() if self.issued else None,
+            "issued_cite": self.issued_cite.to_dict() if self.issued_cite else None,
+            "valid_years": self.valid_years,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "valid_cite": self.valid_cite.to_dict() if self.valid_cite else None,
+            "repeals": self.repeals,
+            "fund_year": self.fund_year,
+            "eligibility": self.eligibility.to_dict(),
+            "non_duplication_cite": (
+                self.non_duplication_cite.to_dict() if self.non_duplication_cite else None
+            ),
+            "articles": [a.to_dict() for a in self.articles.values()],
+        }
+
+
+@dataclass(frozen=True)
+class Rung:
+    key: str
+    title_zh: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class Ladder:
+    key: str
+    title_zh: str
+    title_en: str
+    cites: tuple[Cite, ...]
+    rungs: tuple[Rung, ...]
+
+    def rank(self, rung: str) -> int:
+        return [r.key for r in self.rungs].index(rung)
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "cites": [c.to_dict() for c in self.cites],
+            "rungs": [{"key": r.key, "title_zh": r.title_zh, "title_en": r.title_en}
+                      for r in self.rungs],
+        }
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    policies: dict[str, Policy]
+    ladders: dict[str, Ladder]
+    version: str
+    sources: dict[str, str] = field(repr=False)  # file name -> text, to reload a version
+
+    def policy(self, policy_id: str) -> Policy:
+        try:
+            return self.policies[policy_id]
+        except KeyError:
+            raise LookupError("policy", f"unknown policy {policy_id!r}") from None
+
+    def item(self, policy_id: str, article: int, key: str | None) -> Item:
+        """The item an application names; `key` may be omitted where the article has one."""
+        policy = self.policy(policy_id)
+        art = policy.articles.get(article)
+        if art is None:
+            raise LookupError("article", f"{policy_id} has no support article {article}")
+        if key is None:
+            if len(art.items) == 1:
+                return art.items[0]
+            keys = ", ".join(i.key for i in art.items)
+            raise LookupError("item", f"{policy_id} article {article} has several items: {keys}")
+        for it in art.items:
+            if it.key == key:
+                return it
+        keys = ", ".join(i.key for i in art.items)
+        raise LookupError("item", f"{policy_id} article {article} has no item {key!r} ({keys})")
+
+    def items(self):
+        for policy in self.policies.values():
+            for art in policy.articles.values():
+                yield from art.items
+
+    def to_dict(self) -> dict:
+        return {
+            "version": self.version,
+            "basis_fields": list(BASIS_FIELDS),
+            "cap_scopes": CAP_SCOPES,
+            "ladders": [ld.to_dict() for ld in self.ladders.values()],
+            "policies": [p.to_dict() for p in self.policies.values()],
+        }
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads one table of a rule file, remembering where it is for error messages."""
+
+    def __init__(self, table: dict, where: str):
+        self.table, self.where, self.seen = table, where, set()
+
+    def get(self, key, kind=None, default=..., required=True):
+        self.seen.add(key)
+        if key not in self.table:
+            if default is not ... or not required:
+                return None if default is ... else default
+            raise CatalogueError(f"{self.where}: missing {key!r}")
+        value = self.table[key]
+        if kind is not None and not isinstance(value, kind):
+            raise CatalogueError(f"{self.where}: {key!r} should be {kind}, is {value!r}")
+        return value
+
+    def done(self):
+        extra = set(self.table) - self.seen
+        if extra:
+            raise CatalogueError(f"{self.where}: unknown keys {sorted(extra)}")
+
+
+def _amount(value, where) -> Decimal:
+    if not isinstance(value, str):
+        raise CatalogueError(f"{where}: write amounts as strings, not {value!r}")
+    try:
+        return money(value)
+    except ValueError as e:
+        raise CatalogueError(f"{where}: {e}") from None
+
+
+def _cite(value, where) -> Cite:
+    r = _Reader(value, where)
+    cite = Cite(
+        seed=r.get("seed", str),
+        article=r.get("article", int, required=False),
+        section=r.get("section", str, required=False),
+        text=r.get("text", str, required=False),
+    )
+    r.done()
+    return cite
+
+
+def _cap(value, policy: str, article: int, item, items, cite: Cite, where) -> Cap:
+    r = _Reader(value, where)
+    scope = r.get("scope", str)
+    if scope not in CAP_SCOPES:
+        raise CatalogueError(f"{where}: scope {scope!r} is not one of {sorted(CAP_SCOPES)}")
+    amount = _amount(r.get("amount"), where)
+    listed = tuple(r.get("items", list, default=list(items)))
+    r.done()
+    return Cap(policy, article, item, scope, amount, listed, cite)
+
+
+def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
+    data = tomllib.loads(text)
+    r = _Reader(data, name)
+    pid = r.get("id", str)
+    level = r.get("level", str)
+    if level not in LEVELS:
+        raise CatalogueError(f"{name}: level {level!r} is not one of {LEVELS}")
+    elig_data = r.get("eligibility", dict, default={})
+    er = _Reader(elig_data, f"{name} [eligibility]")
+    eligibility = Eligibility(
+        dishonesty_lookback_years=er.get("dishonesty_lookback_years", int, required=False),
+        dishonesty_cite=(_cite(er.get("dishonesty_cite", dict), name)
+                         if "dishonesty_lookback_years" in elig_data else None),
+        max_awards_per_enterprise=er.get("max_awards_per_enterprise", int, required=False),
+        max_awards_cite=(_cite(er.get("max_awards_cite", dict), name)
+                         if "max_awards_per_enterprise" in elig_data else None),
+    )
+    er.done()
+    articles: dict[int, Article] = {}
+    for a in r.get("articles", list):
+        ar = _Reader(a, f"{name} article {a.get('number')}")
+        number = ar.get("number", int)
+        cites = tuple(_cite(c, ar.where) for c in ar.get("cites", list))
+        raw_items = ar.get("items", list)
+        item_keys = [i.get("key") for i in raw_items]
+        if len(set(item_keys)) != len(item_keys):
+            raise CatalogueError(f"{ar.where}: item keys repeat")
+        article_caps = []
+        for c in ar.get("caps", list, default=[]):
+            cap = _cap(c, pid, number, None, item_keys, cites[0], f"{ar.where} cap")
+            unknown = set(cap.items) - set(item_keys)
+            if unknown:
+                raise CatalogueError(f"{ar.where} cap: unknown items {sorted(unknown)}")
+            article_caps.append(cap)
+        items = []
+        for i in raw_items:
+            ir = _Reader(i, f"{ar.where} item {i.get('key')}")
+            key = ir.get("key", str)
+            basis = ir.get("basis", str, required=False)
+            if basis is not None and basis not in BASIS_FIELDS:
+                raise CatalogueError(f"{ir.where}: basis {basis!r} is not one of {BASIS_FIELDS}")
+            rate = ir.get("rate", str, required=False)
+            if (basis is None) != (rate is None):
+                raise CatalogueError(f"{ir.where}: a basis needs a rate and a rate a basis")
+            sizes = ir.get("sizes", list, required=False)
+            if sizes is not None and not set(sizes) <= set(SIZES):
+                raise CatalogueError(f"{ir.where}: sizes must be among {SIZES}")
+            ladder, rung = ir.get("ladder", str, required=False), ir.get("rung", str, required=False)
+            if (ladder is None) != (rung is None):
+                raise CatalogueError(f"{ir.where}: a ladder needs a rung and a rung a ladder")
+            if ladder is not None:
+                if ladder not in ladders:
+                    raise CatalogueError(f"{ir.where}: unknown ladder {ladder!r}")
+                if rung not in [x.key for x in ladders[ladder].rungs]:
+                    raise CatalogueError(f"{ir.where}: ladder {ladder!r} has no rung {rung!r}")
+            thresholds = []
+            for t in ir.get("thresholds", list, default=[]):
+                tr = _Reader(t, f"{ir.where} threshold")
+                tb, of = tr.get("basis", str), tr.get("of", str, required=False)
+                for b in (tb, of):
+                    if b is not None and b not in BASIS_FIELDS:
+                        raise CatalogueError(f"{tr.where}: {b!r} is not one of {BASIS_FIELDS}")
+                thresholds.append(Threshold(tb, Decimal(tr.get("at_least", str)), of,
+                                            _cite(tr.get("cite", dict), tr.where)))
+                tr.done()
+            own_caps = tuple(
+                _cap(c, pid, number, key, [key], cites[0], f"{ir.where} cap")
+                for c in ir.get("caps", list, default=[])
+            )
+            if ladder is not None and not any(c.scope == "item" for c in own_caps):
+                raise CatalogueError(f"{ir.where}: a rung needs an item cap (its full amount)")
+            shared = tuple(c for c in article_caps if key in c.items)
+            max_years = ir.get("max_years", int, default=1)
+            title_zh, title_en = ir.get("title_zh", str), ir.get("title_en", str)
+            ir.done()
+            items.append(Item(
+                policy=pid, article=number, key=key, title_zh=title_zh, title_en=title_en,
+                basis=basis, rate=None if rate is None else Decimal(rate), max_years=max_years,
+                sizes=None if sizes is None else tuple(sizes), ladder=ladder, rung=rung,
+                thresholds=tuple(thresholds), caps=own_caps + shared,
+            ))
+        articles[number] = Article(
+            policy=pid, number=number, title_zh=ar.get("title_zh", str),
+            title_en=ar.get("title_en", str), cites=cites, items=tuple(items),
+            caps=tuple(article_caps),
+        )
+        ar.done()
+    issued_cite = r.get("issued_cite", dict, required=False)
+    valid_cite = r.get("valid_cite", dict, required=False)
+    nd_cite = r.get("non_duplication_cite", dict, required=False)
+    policy = Policy(
+        id=pid, level=level, title_zh=r.get("title_zh", str), title_en=r.get("title_en", str),
+        authoritative_seed=r.get("authoritative_seed", str), seeds=tuple(r.get("seeds", list)),
+        issued=r.get("issued", date, required=False),
+        issued_cite=_cite(issued_cite, name) if issued_cite else None,
+        valid_years=r.get("valid_years", int, required=False),
+        valid_cite=_cite(valid_cite, name) if valid_cite else None,
+        repeals=r.get("repeals", dict, required=False),
+        fund_year=r.get("fund_year", int, required=False),
+        eligibility=eligibility,
+        non_duplication_cite=_cite(nd_cite, name) if nd_cite else None,
+        articles=dict(sorted(articles.items())),
+    )
+    r.done()
+    if policy.level == "district" and policy.non_duplication_cite is None:
+        raise CatalogueError(f"{name}: a district policy cites its non-duplication article")
+    return policy
+
+
+def _load_ladders(text: str) -> dict[str, Ladder]:
+    ladders = {}
+    for entry in tomllib.loads(text).get("ladders", []):
+        r = _Reader(entry, f"{LADDERS_FILE} {entry.get('key')}")
+        rungs = tuple(Rung(x["key"], x["title_zh"], x["title_en"]) for x in r.get("rungs", list))
+        ladder = Ladder(
+            key=r.get("key", str), title_zh=r.get("title_zh", str),
+            title_en=r.get("title_en", str),
+            cites=tuple(_cite(c, r.where) for c in r.get("cites", list)), rungs=rungs,
+        )
+        r.done()
+        ladders[ladder.key] = ladder
+    return ladders
+
+
+def version_of(sources: dict[str, str]) -> str:
+    """The catalogue version: a hash of every rule file's exact text."""
+    h = hashlib.sha256()
+    for name in sorted(sources):
+        h.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def from_sources(sources: dict[str, str]) -> Catalogue:
+    """A catalogue from the texts of its files (a stored version, or the data folder)."""
+    ladders = _load_ladders(sources.get(LADDERS_FILE, ""))
+    policies = {}
+    for name in sorted(sources):
+        if name == LADDERS_FILE:
+            continue
+        policy = _load_policy(name, sources[name], ladders)
+        if policy.id in policies:
+            raise CatalogueError(f"{name}: policy {policy.id!r} is defined twice")
+        policies[policy.id] = policy
+    return Catalogue(policies=policies, ladders=ladders, version=version_of(sources),
+                     sources=dict(sources))
+
+
+def read_sources(directory: Path = DATA_DIR) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.toml"))}
+
+
+_current: Catalogue | None = None
+
+
+def load(directory: Path | None = None) -> Catalogue:
+    """The catalogue in `directory` (default: the package's data folder, cached)."""
+    global _current
+    if directory is not None:
+        return from_sources(read_sources(directory))
+    if _current is None:
+        _current = from_sources(read_sources())
+    return _current

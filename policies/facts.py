@@ -1,0 +1,70 @@
+"""The facts the calculator reads: plain values, built by whoever holds the history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+ACTIVE, COMPLETED, STOPPED, REVOKED = "active", "completed", "stopped", "revoked"
+
+
+@dataclass(frozen=True)
+class Tranche:
+    year: int
+    amount: Decimal
+    paid: bool = False
+
+
+@dataclass(frozen=True)
+class Award:
+    """One approved award in an enterprise's history."""
+
+    application_id: str
+    policy: str
+    article: int
+    item: str
+    project_id: str
+    amount: Decimal
+    tranches: tuple[Tranche, ...]
+    status: str = ACTIVE
+
+    def counted_by_year(self) -> dict[int, Decimal]:
+        """What the award takes from caps, by tranche year.
+
+        A revoked award takes nothing (its paid tranches become a clawback); an award
+        stopped by a failed evaluation keeps only the tranches already paid.
+        """
+        if self.status == REVOKED:
+            return {}
+        keep = [t for t in self.tranches if t.paid or self.status != STOPPED]
+        out: dict[int, Decimal] = {}
+        for t in keep:
+            out[t.year] = out.get(t.year, Decimal(0)) + t.amount
+        return out
+
+    @property
+    def counted(self) -> Decimal:
+        return sum(self.counted_by_year().values(), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    size: str
+    dishonesty: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Request:
+    """What an application asks for, on the figures known so far."""
+
+    application_id: str
+    policy: str
+    article: int
+    item: str | None
+    project_id: str
+    basis: Mapping[str, Decimal]
+    requested: Decimal
+    submitted_on: date
+    history: tuple[Award, ...] = field(default=())
