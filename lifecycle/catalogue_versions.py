@@ -1,0 +1,25 @@
+"""Every catalogue version an approval was computed with stays loadable by its hash."""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from lifecycle.chain import Chained
+
+
+def catalogue_uuid(version: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"grant-ledger:catalogue:{version}")
+
+
+class CatalogueSnapshot(Chained):
+    class CatalogueVersionRecorded(Chained.Created):
+        version: str
+        sources: dict  # file name -> text
+
+        def apply(self, agg: CatalogueSnapshot) -> None:
+            agg.version, agg.sources = self.version, dict(self.sources)
+
+    @classmethod
+    def of(cls, version: str, sources: dict[str, str]) -> CatalogueSnapshot:
+        return cls.start(cls.CatalogueVersionRecorded, id=catalogue_uuid(version),
+                         version=version, sources=dict(sources))

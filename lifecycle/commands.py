@@ -1,0 +1,95 @@
+"""The commands of the contract (DOMAIN.md), as plain values.
+
+Whoever reads the input (the command line, the JSON API, a web form) builds one
+of these and hands it to `Ledger.execute`; that is the only way to write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    at: date
+    actor: str = SYSTEM
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterEnterprise(Command):
+    enterprise_id: str
+    name: str
+    size: str
+    sectors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDishonesty(Command):
+    enterprise_id: str
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmitApplication(Command):
+    application_id: str
+    enterprise_id: str
+    policy: str
+    article: int
+    item: str | None = None
+    project_id: str | None = None
+    basis: dict[str, Decimal] = field(default_factory=dict)
+    requested_amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertifyApplication(Command):
+    application_id: str
+    basis: dict[str, Decimal]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tranche:
+    year: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveApplication(Command):
+    application_id: str
+    amount: Decimal | None = None
+    tranches: list[Tranche] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectApplication(Command):
+    application_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisburseTranche(Command):
+    application_id: str
+    year: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordEvaluation(Command):
+    application_id: str
+    year: int
+    result: str  # "pass" | "fail"
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevokeAward(Command):
+    application_id: str
+    reason: str
+
+
+ALL = (RegisterEnterprise, RecordDishonesty, SubmitApplication, CertifyApplication,
+       ApproveApplication, RejectApplication, DisburseTranche, RecordEvaluation, RevokeAward)
+BY_NAME = {c.__name__: c for c in ALL}

@@ -1,0 +1,52 @@
+"""Where the event store is: SQLite in the data folder, or a PostgreSQL server.
+
+`--data DIR` (or GRANTS_DATA, else ./var) holds the SQLite event store and the
+read models; GRANTS_EVENT_STORE, when it holds a postgresql:// address, moves
+the event store to that server.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+EVENTS_FILE = "events.sqlite"
+
+
+def data_dir(given: str | os.PathLike | None = None) -> Path:
+    return Path(given or os.environ.get("GRANTS_DATA") or "var")
+
+
+def settings(data: Path, event_store: str | None = None) -> dict[str, str]:
+    """The eventsourcing settings for the ledger's event store."""
+    event_store = event_store if event_store is not None else os.environ.get("GRANTS_EVENT_STORE")
+    common = {
+        # Aggregates are cached between commands; fast-forwarding reads any events
+        # another process added since, so a cached aggregate is never stale.
+        "AGGREGATE_CACHE_MAXSIZE": "20000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+    if event_store and urlparse(event_store).scheme in ("postgresql", "postgres"):
+        url = urlparse(event_store)
+        query = parse_qs(url.query)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "grants",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+        }
+        if "schema" in query:
+            env["POSTGRES_SCHEMA"] = query["schema"][0]
+        return {**common, **env}
+    if event_store:
+        raise ValueError(f"GRANTS_EVENT_STORE must be a postgresql:// address, not {event_store!r}")
+    data.mkdir(parents=True, exist_ok=True)
+    return {
+        **common,
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(data / EVENTS_FILE),
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }

@@ -1,0 +1,163 @@
+"""The `grants` command line: the contract's commands and queries (DOMAIN.md).
+
+    grants [--data DIR] apply FILE|-        one JSON command a line, one JSON line out
+    grants [--data DIR] quote APPLICATION_ID [--on DATE] [--json]
+    grants policies [--json]
+
+Exit statuses of `apply`: 0 all succeeded, 1 any failed, 2 the input could not be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from contextlib import closing
+from datetime import date
+
+from lifecycle import store
+from lifecycle.errors import CommandRefused
+from lifecycle.ledger import Ledger
+from policies import catalogue as catalogue_module
+from web.progress import Progress
+from web.schemas import command_name, load_command
+
+
+def open_ledger(data_dir) -> Ledger:
+    return Ledger(env=store.settings(store.data_dir(data_dir)))
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def apply_lines(ledger: Ledger, lines, out, progress: Progress | None = None) -> bool:
+    """Run each line as one command; write one JSON line per command. True if all succeeded."""
+    all_ok = True
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as e:
+            result = {"ok": False, "command": None, "error": CommandRefused(
+                "invalid_command", f"not JSON: {e.msg} at column {e.colno}",
+                {"_line": "not JSON"}).to_dict()}
+        else:
+            try:
+                result = ledger.execute(load_command(data))
+            except CommandRefused as refused:
+                result = {"ok": False, "command": command_name(data), "error": refused.to_dict()}
+        all_ok &= result["ok"]
+        out.write(dumps(result) + "\n")
+        if progress:
+            progress.step(len(line) + 1)
+    out.flush()
+    return all_ok
+
+
+def cmd_apply(args) -> int:
+    try:
+        if args.file == "-":
+            source, total = sys.stdin, None
+        else:
+            source = open(args.file, encoding="utf-8")  # noqa: SIM115 - closed below
+            total = source.seek(0, 2) or None
+            source.seek(0)
+    except OSError as e:
+        print(f"grants apply: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    progress = Progress("applying", total) if total else None
+    try:
+        with closing(open_ledger(args.data)) as ledger:
+            ok = apply_lines(ledger, source, sys.stdout, progress)
+    except UnicodeDecodeError as e:
+        print(f"grants apply: {args.file} is not UTF-8 text: {e.reason}", file=sys.stderr)
+        return 2
+    finally:
+        if progress:
+            progress.done()
+        if source is not sys.stdin:
+            source.close()
+    return 0 if ok else 1
+
+
+def cmd_quote(args) -> int:
+    with closing(open_ledger(args.data)) as ledger:
+        try:
+            q = ledger.quote(args.application_id, args.on)
+        except CommandRefused as refused:
+            if args.json:
+                print(dumps({"ok": False, "error": refused.to_dict()}))
+            else:
+                print(f"grants quote: {refused.message}", file=sys.stderr)
+            return 1
+    if args.json:
+        print(dumps(q))
+        return 0
+    print(f"{q['application_id']}  {q['policy']} art. {q['article']} {q['item']}  "
+          f"[{q['status']}]")
+    for t in q["trace"]:
+        amount = f"  {t['amount']:>16}" if t["amount"] else ""
+        print(f"  {t['policy']} art. {t['article'] or '-':<3} {t['text']}{amount}")
+    if q["refusal"]:
+        print(f"  refused: {q['refusal']['code']}: {q['refusal']['message']}")
+    print(f"max_amount: {q['max_amount']}")
+    for cand in q["candidates"]:
+        mark = "*" if cand["most_favourable"] else " "
+        print(f"  {mark} {cand['policy']} art. {cand['article']} {cand['item']}: "
+              f"{cand['max_amount']}")
+    return 0
+
+
+def cmd_policies(args) -> int:
+    cat = catalogue_module.load()
+    if args.json:
+        print(dumps(cat.to_dict()))
+        return 0
+    print(f"catalogue version {cat.version}")
+    for p in cat.policies.values():
+        span = f"{p.issued or 'date not stated'} – {p.valid_until or 'no stated end'}"
+        print(f"\n{p.id} ({p.level}) {span}\n  {p.title_zh}\n  {p.title_en}")
+        for a in p.articles.values():
+            print(f"  art. {a.number:<2} {a.title_zh} / {a.title_en}")
+            for i in a.items:
+                caps = ", ".join(f"{c.scope} {c.amount}" for c in i.caps) or "no cap"
+                rule = f"{i.rate} × {i.basis}" if i.rate is not None else "up to the caps"
+                print(f"         {i.key}: {rule}; {caps}")
+    return 0
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="grants", description="Grant Ledger: Tongzhou industrial "
+                                "grants, from application to the last tranche.")
+    p.add_argument("--data", metavar="DIR", help="data folder (default: $GRANTS_DATA, else ./var)")
+    sub = p.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("apply", help="run commands, one JSON object per line")
+    a.add_argument("file", help="a file of JSON lines, or - for standard input")
+    a.set_defaults(run=cmd_apply)
+    q = sub.add_parser("quote", help="what an application may be approved for now, and why")
+    q.add_argument("application_id")
+    q.add_argument("--on", type=parse_date, help="judge as on this date (default: today)")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(run=cmd_quote)
+    pol = sub.add_parser("policies", help="the policy catalogue")
+    pol.add_argument("--json", action="store_true")
+    pol.set_defaults(run=cmd_policies)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
