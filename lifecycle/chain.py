@@ -43,10 +43,31 @@ def chain_hash(topic: str, originator_id: Any, version: int, state: dict) -> str
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _fresh_containers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _fresh_containers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh_containers(v) for v in value]
+    return value
+
+
 class Chained(Aggregate):
     """An aggregate whose events are hash-chained."""
 
     chain_head = GENESIS  # not annotated: annotations become constructor fields
+
+    def __deepcopy__(self, memo: dict) -> Chained:
+        """A copy for one command: fresh containers, shared immutable leaves.
+
+        The repository hands out a copy of each cached aggregate so that a command
+        that fails cannot corrupt the cache. Aggregate state here holds only
+        dicts and lists of immutable values (str, int, Decimal, date, UUID, frozen
+        dataclasses), so copying the containers is enough, and far cheaper than
+        copy.deepcopy's generic walk.
+        """
+        copy = object.__new__(type(self))
+        copy.__dict__.update({k: _fresh_containers(v) for k, v in self.__dict__.items()})
+        return copy
 
     class Event(Aggregate.Event):
         prev_hash: str

@@ -206,8 +206,8 @@ def ladder_deduction(catalogue: Catalogue, item: Item, req: Request) -> LadderDe
     rung_cap = next(c.amount for c in item.caps if c.scope == "item")
     lower, same_or_higher = [], []
     for a in req.history:
-        if a.application_id == req.application_id or a.status == "revoked":
-            continue
+        if a.application_id == req.application_id or a.counted <= 0:
+            continue  # revoked, or stopped before anything was paid: nothing received
         other = catalogue.item(a.policy, a.article, a.item)
         if other.ladder != item.ladder:
             continue
@@ -330,7 +330,8 @@ def candidates(catalogue: Catalogue, applied: Item, req: Request, enterprise: En
         if policy.level != "district":
             continue
         if item == applied:
-            found.append((item, applied_max))
+            if applied_max > 0:
+                found.append((item, applied_max))
             continue
         if item.basis is None or any(b not in req.basis for b in item.required_basis):
             continue
@@ -344,11 +345,12 @@ def candidates(catalogue: Catalogue, applied: Item, req: Request, enterprise: En
 
 
 def quote(catalogue: Catalogue, req: Request, enterprise: Enterprise, on: date,
-          years: tuple[int, ...] | None = None) -> Quote:
+          years: tuple[int, ...] | None = None, with_candidates: bool = True) -> Quote:
     """The quote of the contract: max_amount, trace and candidates for `req` on `on`."""
     item = catalogue.item(req.policy, req.article, req.item)
     q = evaluate(catalogue, item, req, enterprise, on, years)
-    if q.refusal is not None and q.refusal.code in ("invalid_command", "policy_not_in_force"):
+    if not with_candidates or (
+            q.refusal is not None and q.refusal.code in ("invalid_command", "policy_not_in_force")):
         return q
     return Quote(q.item, q.max_amount, q.trace, q.refusal, q.caps, q.ladder,
                  candidates(catalogue, item, req, enterprise, on, q.max_amount),

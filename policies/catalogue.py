@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -369,6 +369,34 @@ def _cap(value, policy: str, article: int, item, items, cite: Cite, where) -> Ca
     return Cap(policy, article, item, scope, amount, listed, cite)
 
 
+def _repeals(value, where) -> dict | None:
+    if value is None:
+        return None
+    r = _Reader(value, f"{where} repeals")
+    out = {"id": r.get("id", str), "document": r.get("document", str),
+           "cite": _cite(r.get("cite", dict), f"{where} repeals").to_dict()}
+    r.done()
+    return out
+
+
+def _rate(value, where) -> Decimal:
+    try:
+        rate = Decimal(value)
+    except ArithmeticError:
+        raise CatalogueError(f"{where}: rate {value!r} is not a number") from None
+    if not rate.is_finite() or rate <= 0:
+        raise CatalogueError(f"{where}: rate {value!r} must be a positive number")
+    return rate
+
+
+def _date(value, where) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise CatalogueError(f"{where}: {value!r} must be a date (YYYY-MM-DD), not a time")
+    return value
+
+
 def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
     data = tomllib.loads(text)
     r = _Reader(data, name)
@@ -431,7 +459,7 @@ def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
                 for b in (tb, of):
                     if b is not None and b not in BASIS_FIELDS:
                         raise CatalogueError(f"{tr.where}: {b!r} is not one of {BASIS_FIELDS}")
-                thresholds.append(Threshold(tb, Decimal(tr.get("at_least", str)), of,
+                thresholds.append(Threshold(tb, _rate(tr.get("at_least", str), tr.where), of,
                                             _cite(tr.get("cite", dict), tr.where)))
                 tr.done()
             own_caps = tuple(
@@ -446,7 +474,7 @@ def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
             ir.done()
             items.append(Item(
                 policy=pid, article=number, key=key, title_zh=title_zh, title_en=title_en,
-                basis=basis, rate=None if rate is None else Decimal(rate), max_years=max_years,
+                basis=basis, rate=None if rate is None else _rate(rate, ir.where), max_years=max_years,
                 sizes=None if sizes is None else tuple(sizes), ladder=ladder, rung=rung,
                 thresholds=tuple(thresholds), caps=own_caps + shared,
             ))
@@ -462,11 +490,11 @@ def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
     policy = Policy(
         id=pid, level=level, title_zh=r.get("title_zh", str), title_en=r.get("title_en", str),
         authoritative_seed=r.get("authoritative_seed", str), seeds=tuple(r.get("seeds", list)),
-        issued=r.get("issued", date, required=False),
+        issued=_date(r.get("issued", required=False), f"{name} issued"),
         issued_cite=_cite(issued_cite, name) if issued_cite else None,
         valid_years=r.get("valid_years", int, required=False),
         valid_cite=_cite(valid_cite, name) if valid_cite else None,
-        repeals=r.get("repeals", dict, required=False),
+        repeals=_repeals(r.get("repeals", dict, required=False), name),
         fund_year=r.get("fund_year", int, required=False),
         eligibility=eligibility,
         non_duplication_cite=_cite(nd_cite, name) if nd_cite else None,
@@ -478,11 +506,19 @@ def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
     return policy
 
 
+def _rung(value, where) -> Rung:
+    r = _Reader(value, where)
+    rung = Rung(r.get("key", str), r.get("title_zh", str), r.get("title_en", str))
+    r.done()
+    return rung
+
+
 def _load_ladders(text: str) -> dict[str, Ladder]:
     ladders = {}
-    for entry in tomllib.loads(text).get("ladders", []):
+    top = _Reader(tomllib.loads(text), LADDERS_FILE)
+    for entry in top.get("ladders", list, default=[]):
         r = _Reader(entry, f"{LADDERS_FILE} {entry.get('key')}")
-        rungs = tuple(Rung(x["key"], x["title_zh"], x["title_en"]) for x in r.get("rungs", list))
+        rungs = tuple(_rung(x, f"{r.where} rung") for x in r.get("rungs", list))
         ladder = Ladder(
             key=r.get("key", str), title_zh=r.get("title_zh", str),
             title_en=r.get("title_en", str),
@@ -490,6 +526,7 @@ def _load_ladders(text: str) -> dict[str, Ladder]:
         )
         r.done()
         ladders[ladder.key] = ladder
+    top.done()
     return ladders
 
 

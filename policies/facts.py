@@ -10,15 +10,22 @@ from decimal import Decimal
 ACTIVE, COMPLETED, STOPPED, REVOKED = "active", "completed", "stopped", "revoked"
 
 
+class _Immutable:
+    """Frozen values of immutable parts: a deep copy may share them."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 @dataclass(frozen=True)
-class Tranche:
+class Tranche(_Immutable):
     year: int
     amount: Decimal
     paid: bool = False
 
 
 @dataclass(frozen=True)
-class Award:
+class Award(_Immutable):
     """One approved award in an enterprise's history."""
 
     application_id: str
