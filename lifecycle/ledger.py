@@ -119,7 +119,8 @@ class Ledger(Application):
         project_id = cmd.project_id or cmd.application_id
         request = Request(cmd.application_id, cmd.policy, cmd.article, item.key, project_id,
                           cmd.basis, cmd.requested_amount, cmd.at, ent.history())
-        q = self._decide(quote(self.catalogue, request, ent.facts(), cmd.at))
+        q = self._decide(quote(self.catalogue, request, ent.facts(), cmd.at,
+                                   with_candidates=False))
         app = GrantApplication.submit(
             application_id=cmd.application_id, enterprise_id=cmd.enterprise_id,
             policy=cmd.policy, article=cmd.article, item=item.key, project_id=project_id,
@@ -132,7 +133,8 @@ class Ledger(Application):
         self._expect(app, (SUBMITTED, CERTIFIED), "certify")
         self._not_before(app, cmd.at)
         ent = self.enterprise(app.enterprise_id)
-        q = quote(self.catalogue, self._request(app, ent, cmd.basis), ent.facts(), cmd.at)
+        q = quote(self.catalogue, self._request(app, ent, cmd.basis), ent.facts(), cmd.at,
+                  with_candidates=False)
         if q.refusal is not None and q.refusal.code == "invalid_command":
             raise CommandRefused("invalid_command", q.refusal.message, q.refusal.fields)
         app.certify(dict(cmd.basis), cmd.at, cmd.actor)
@@ -153,7 +155,7 @@ class Ledger(Application):
         years = tuple(y for y, _ in plan) if plan else (cmd.at.year,)
         item = self.catalogue.item(app.policy, app.article, app.item)
         q = self._decide(quote(self.catalogue, self._request(app, ent), ent.facts(), cmd.at,
-                               years))
+                               years, with_candidates=False))
         amount = cmd.amount
         if amount is None:
             amount = sum((a for _, a in plan), Decimal("0.00")) if plan else q.max_amount
