@@ -3,6 +3,7 @@
     grants [--data DIR] apply FILE|-        one JSON command a line, one JSON line out
     grants [--data DIR] quote APPLICATION_ID [--on DATE] [--json]
     grants policies [--json]
+    grants [--data DIR] demo [--enterprises N]   load the demo history into an empty store
 
 Exit statuses of `apply`: 0 all succeeded, 1 any failed, 2 the input could not be read.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from contextlib import closing
 from datetime import date
@@ -128,6 +130,28 @@ def cmd_policies(args) -> int:
     return 0
 
 
+def cmd_demo(args) -> int:
+    """Load the seeded demo history into an empty store through the ordinary commands."""
+    from web.synthetic import history
+
+    with closing(open_ledger(args.data)) as ledger:
+        if ledger.recorder.max_notification_id():
+            print("grants demo: the store already holds events; nothing loaded", file=sys.stderr)
+            return 0
+        commands = [json.dumps(c, ensure_ascii=False) for c in
+                    history(ledger.catalogue, enterprises=args.enterprises, seed=args.seed)]
+        progress = Progress("loading demo", len(commands))
+        progress.enabled = progress.enabled or sys.stderr.isatty()
+        with open(os.devnull, "w") as sink:
+            apply_lines(ledger, commands, sink, progress)
+        progress.done()
+        first = next(json.loads(c)["application_id"] for c in commands
+                     if '"SubmitApplication"' in c)
+        print(f"grants demo: {len(commands)} commands for {args.enterprises} enterprises "
+              f"loaded; the first application is {first}", file=sys.stderr)
+    return 0
+
+
 def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -151,6 +175,10 @@ def parser() -> argparse.ArgumentParser:
     pol = sub.add_parser("policies", help="the policy catalogue")
     pol.add_argument("--json", action="store_true")
     pol.set_defaults(run=cmd_policies)
+    d = sub.add_parser("demo", help="load a seeded demo history into an empty store")
+    d.add_argument("--enterprises", type=int, default=300)
+    d.add_argument("--seed", type=int, default=1)
+    d.set_defaults(run=cmd_demo)
     return p
 
 

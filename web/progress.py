@@ -16,7 +16,7 @@ class Progress:
     def step(self, units: int = 1) -> None:
         self.done_units += units
         now = time.monotonic()
-        if self.enabled and now - self.last >= 0.2:
+        if self.enabled and self.total and now - self.last >= 0.2:
             self.last = now
             self._draw(now)
 

@@ -186,5 +186,13 @@ def history(catalogue: Catalogue, enterprises: int = 300, start: date = date(202
                      {"type": "RevokeAward", "application_id": app,
                       "reason": "false materials (提供虚假材料)", "actor": "staff-zhao"})
     commands.sort(key=lambda c: (c[0], c[1]))
+    # Number applications in the order they were submitted, as a bureau's register does.
+    numbers: dict[str, str] = {}
     for _, _, cmd in commands:
+        if "application_id" in cmd:
+            old = cmd["application_id"]
+            if old not in numbers:
+                year = old.split("-")[1]
+                numbers[old] = f"TZ-{year}-{len(numbers) + 1:05d}"
+            cmd["application_id"] = numbers[old]
         yield cmd

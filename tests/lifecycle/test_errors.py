@@ -12,9 +12,9 @@ from contextlib import closing
 
 import pytest
 
+from lifecycle.enterprise import enterprise_uuid
 from lifecycle.errors import CommandRefused
 from lifecycle.grant import application_uuid
-from lifecycle.enterprise import enterprise_uuid
 from lifecycle.ledger import ATTEMPTS, Ledger
 from tests.builders import approve, certify, credit_code, disburse, evaluate, register, submit
 from tests.conftest import run
@@ -553,6 +553,16 @@ def test_a_dishonesty_record_within_three_years_makes_bj_hps_2024_ineligible(led
     refused(ledger, hps("M-1", 1, at="2025-12-01"), "ineligible")
 
 
+def test_a_dishonesty_record_dated_before_submission_but_recorded_later_blocks_approval(
+        ledger):
+    succeed(ledger, register(1, at="2020-01-02"), hps("M-1", 1, at="2025-12-01"),
+            certify("M-1", {}, at="2025-12-02"),
+            {"type": "RecordDishonesty", "at": "2024-03-01", "enterprise_id": credit_code(1),
+             "note": "found in an audit"})
+
+    refused(ledger, approve("M-1", at="2025-12-03"), "ineligible")
+
+
 def test_a_second_bj_hps_2024_award_to_one_enterprise_is_ineligible(ledger):
     succeed(ledger, register(1), hps("M-1", 1, at="2025-12-01"),
             certify("M-1", {}, at="2025-12-02"), approve("M-1", at="2025-12-03"))
@@ -705,6 +715,8 @@ def enterprise_events(ledger, enterprise_id: str) -> list[str]:
 
 
 def stored_notifications(ledger) -> list:
+    """Every stored event. (Counted, not read off max_notification_id(): on PostgreSQL a
+    refused insert still consumes numbers of the notification sequence.)"""
     return list(ledger.recorder.select_notifications(start=None, limit=1_000_000))
 
 
