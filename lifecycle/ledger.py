@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError
 
 from lifecycle import commands as c
-from lifecycle import credit_code
+from lifecycle import credit_code, store
 from lifecycle.catalogue_versions import CatalogueSnapshot, catalogue_uuid
 from lifecycle.enterprise import EnterpriseLedger, enterprise_uuid
 from lifecycle.errors import CommandRefused, invalid
@@ -42,7 +42,8 @@ class Ledger(Application):
     name = "GrantLedger"
 
     def __init__(self, env: dict[str, str] | None = None, catalogue: Catalogue | None = None):
-        super().__init__(env)
+        with store.startup_lock(env or {}):
+            super().__init__(env)
         self.catalogue = catalogue or catalogue_module.load()
         self._stored_versions: set[str] = set()
         self._handlers: dict[type, Callable[[Any], tuple[list, dict]]] = {

@@ -8,6 +8,8 @@ the event store to that server.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -50,3 +52,31 @@ def settings(data: Path, event_store: str | None = None) -> dict[str, str]:
         "SQLITE_DBNAME": str(data / EVENTS_FILE),
         "SQLITE_LOCK_TIMEOUT": "30",
     }
+
+
+# Any fixed number, the same in every process: the lock that serialises start-up.
+_DDL_LOCK_KEY = 7_311_202_511
+
+
+@contextmanager
+def startup_lock(env: dict[str, str]) -> Iterator[None]:
+    """Serialise the library's table creation between processes on one PostgreSQL database.
+
+    eventsourcing creates its tables and functions each time an application starts;
+    two processes doing so at once on a new database collide ("tuple concurrently
+    updated"). SQLite serialises this by itself.
+    """
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        yield
+        return
+    import psycopg
+
+    with closing(psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None, autocommit=True)) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_DDL_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_DDL_LOCK_KEY,))

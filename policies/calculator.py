@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from policies.catalogue import Cap, Catalogue, Item, Policy
+from policies.catalogue import Cap, Catalogue, Cite, Item, Policy
 from policies.facts import Award, Enterprise, Request
 from policies.money import FEN, add_years, yuan
 
@@ -22,15 +22,17 @@ ZERO = Decimal("0.00")
 class TraceLine:
     rule: str  # a stable code: in_force, rate, requested, ladder, cap.<scope>, ...
     policy: str
-    article: int | None
+    article: int  # the article the rule belongs to, or the article applied for
     text: str
     amount: Decimal | None = None
+    cite: str = ""  # the seed file and article or section the rule is read from
 
     def to_dict(self) -> dict:
         return {
             "rule": self.rule,
             "policy": self.policy,
             "article": self.article,
+            "cite": self.cite,
             "text": self.text,
             "amount": None if self.amount is None else yuan(self.amount),
         }
@@ -110,6 +112,14 @@ def floor_fen(amount: Decimal) -> Decimal:
 # --- the rules, one function each -------------------------------------------------------
 
 
+def _line(rule: str, item: Item, text: str, amount: Decimal | None = None,
+          cite: Cite | None = None, article: int | None = None) -> TraceLine:
+    """A trace line citing `cite`, or by default the article applied for."""
+    return TraceLine(rule, item.policy, article or (cite.article if cite and cite.article
+                                                     else item.article),
+                     text, amount, (cite or item.cite).label())
+
+
 def refuse_if_not_in_force(policy: Policy, submitted_on: date) -> Refusal | None:
     """Rule 2: the policy in force on the submission date governs the application."""
     if policy.in_force(submitted_on):
@@ -128,8 +138,8 @@ def refuse_if_ineligible(policy: Policy, item: Item, req: Request,
             return Refusal("ineligible", f"{policy.id} article {item.article} supports "
                            f"{'/'.join(item.sizes)} enterprises, not {enterprise.size}",
                            {"size": enterprise.size}), trace
-        trace.append(TraceLine("size", policy.id, item.article,
-                               f"enterprise size {enterprise.size} is among {', '.join(item.sizes)}"))
+        trace.append(_line("size", item,
+                           f"enterprise size {enterprise.size} is among {', '.join(item.sizes)}"))
     elig = policy.eligibility
     if elig.dishonesty_lookback_years is not None:
         # Rule 8: a record counts when dated within the N years before submission:
@@ -141,9 +151,9 @@ def refuse_if_ineligible(policy: Policy, item: Item, req: Request,
                            f"within {elig.dishonesty_lookback_years} years before "
                            f"{req.submitted_on.isoformat()} ({policy.id} "
                            f"{elig.dishonesty_cite.label()})", {}), trace
-        trace.append(TraceLine("dishonesty", policy.id, None,
-                               f"no serious dishonesty record after {start.isoformat()} "
-                               f"({elig.dishonesty_cite.label()})"))
+        trace.append(_line("dishonesty", item,
+                           f"no serious dishonesty record after {start.isoformat()}",
+                           cite=elig.dishonesty_cite))
     if elig.max_awards_per_enterprise is not None:
         held = [a for a in req.history if a.policy == policy.id and a.status != "revoked"
                 and a.application_id != req.application_id]
@@ -161,8 +171,9 @@ def refuse_if_ineligible(policy: Policy, item: Item, req: Request,
             return Refusal("ineligible", f"{what} is {value:.4f}, below the threshold "
                            f"{t.at_least} ({t.cite.label()})", {f"basis.{t.basis}": "below threshold"}
                            ), trace
-        trace.append(TraceLine("threshold", policy.id, item.article,
-                               f"{t.basis}{'/' + t.of if t.of else ''} meets at least {t.at_least}"))
+        trace.append(_line("threshold", item,
+                           f"{t.basis}{'/' + t.of if t.of else ''} meets at least {t.at_least}",
+                           cite=t.cite))
     return None, trace
 
 
@@ -236,16 +247,15 @@ def evaluate(catalogue: Catalogue, item: Item, req: Request, enterprise: Enterpr
     trace: list[TraceLine] = []
 
     def refused(refusal: Refusal) -> Quote:
-        trace.append(TraceLine("refused", policy.id, item.article, refusal.message, ZERO))
+        trace.append(_line("refused", item, refusal.message, ZERO))
         return Quote(item, ZERO, tuple(trace), refusal, (), None,
                      catalogue_version=catalogue.version)
 
     refusal = refuse_if_not_in_force(policy, req.submitted_on)
     if refusal:
         return refused(refusal)
-    trace.append(TraceLine("in_force", policy.id, policy.valid_cite.article
-                           if policy.valid_cite else None,
-                           f"{policy.id} in force on {req.submitted_on.isoformat()}"))
+    trace.append(_line("in_force", item, f"{policy.id} in force on {req.submitted_on.isoformat()}",
+                       cite=policy.valid_cite or policy.issued_cite))
     missing = [b for b in item.required_basis if b not in req.basis]
     if missing:
         return refused(Refusal("invalid_command", f"{policy.id} article {item.article} needs "
@@ -267,17 +277,15 @@ def evaluate(catalogue: Catalogue, item: Item, req: Request, enterprise: Enterpr
 
     if item.rate is not None:
         base = floor_fen(req.basis[item.basis] * item.rate)
-        trace.append(TraceLine("rate", policy.id, item.article,
-                               f"{(item.rate * 100).normalize():f}% of {item.basis} {yuan(req.basis[item.basis])}",
-                               base))
+        trace.append(_line("rate", item, f"{(item.rate * 100).normalize():f}% of {item.basis} "
+                           f"{yuan(req.basis[item.basis])}", base))
         amount = min(base, req.requested)
         if req.requested < base:
-            trace.append(TraceLine("requested", policy.id, item.article,
-                                   "never more than the amount requested", amount))
+            trace.append(_line("requested", item, "never more than the amount requested", amount))
     else:
         amount = req.requested
-        trace.append(TraceLine("requested", policy.id, item.article,
-                               "the article sets no rate: the amount requested", amount))
+        trace.append(_line("requested", item, "the article sets no rate: the amount requested",
+                           amount))
 
     ladder = ladder_deduction(catalogue, item, req)
     if ladder is not None:
@@ -288,7 +296,7 @@ def evaluate(catalogue: Catalogue, item: Item, req: Request, enterprise: Enterpr
         else:
             text = (f"promotion on ladder {ladder.ladder}: rung cap {yuan(ladder.rung_cap)} less "
                     f"{yuan(ladder.lower_paid)} already awarded for lower rungs")
-        trace.append(TraceLine("ladder", policy.id, item.article, text, room))
+        trace.append(_line("ladder", item, text, room))
         amount = min(amount, room)
 
     uses = cap_uses(catalogue, item, req, years)
@@ -298,20 +306,20 @@ def evaluate(catalogue: Catalogue, item: Item, req: Request, enterprise: Enterpr
         where = {"item": "per award", "project": f"project {req.project_id}",
                  "enterprise_total": "enterprise in total",
                  "enterprise_year": f"enterprise in {use.year}"}[use.cap.scope]
-        trace.append(TraceLine(f"cap.{use.cap.scope}", policy.id, use.cap.article,
-                               f"cap {yuan(use.cap.amount)} {where}, used {yuan(use.used)}, "
-                               f"remaining {yuan(use.remaining)}", use.remaining))
+        trace.append(_line(f"cap.{use.cap.scope}", item,
+                           f"cap {yuan(use.cap.amount)} {where}, used {yuan(use.used)}, "
+                           f"remaining {yuan(use.remaining)}", use.remaining, cite=use.cap.cite))
         amount = min(amount, use.remaining)
     if len(years) > 1:
         for cap in {u.cap for u in uses if u.cap.scope == "enterprise_year"}:
             total = sum((u.remaining for u in uses if u.cap == cap), ZERO)
-            trace.append(TraceLine("cap.enterprise_year", policy.id, cap.article,
-                                   f"cap {yuan(cap.amount)} a year over {years[0]}–{years[-1]}: "
-                                   f"{yuan(total)} remaining in those years", total))
+            trace.append(_line("cap.enterprise_year", item,
+                               f"cap {yuan(cap.amount)} a year over {years[0]}–{years[-1]}: "
+                               f"{yuan(total)} remaining in those years", total, cite=cap.cite))
             amount = min(amount, total)
 
     amount = max(ZERO, floor_fen(amount))
-    trace.append(TraceLine("max", policy.id, item.article, "maximum that may be approved", amount))
+    trace.append(_line("max", item, "maximum that may be approved", amount))
     return Quote(item, amount, tuple(trace), None, tuple(uses), ladder,
                  catalogue_version=catalogue.version)
 

@@ -119,6 +119,7 @@ class Item:
     rung: str | None
     thresholds: tuple[Threshold, ...]
     caps: tuple[Cap, ...]
+    cite: Cite  # the article's (first, authoritative) citation
 
     @property
     def required_basis(self) -> tuple[str, ...]:
@@ -476,7 +477,7 @@ def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
                 policy=pid, article=number, key=key, title_zh=title_zh, title_en=title_en,
                 basis=basis, rate=None if rate is None else _rate(rate, ir.where), max_years=max_years,
                 sizes=None if sizes is None else tuple(sizes), ladder=ladder, rung=rung,
-                thresholds=tuple(thresholds), caps=own_caps + shared,
+                thresholds=tuple(thresholds), caps=own_caps + shared, cite=cites[0],
             ))
         articles[number] = Article(
             policy=pid, number=number, title_zh=ar.get("title_zh", str),

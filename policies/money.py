@@ -11,6 +11,8 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
+#: Larger figures than any budget; beyond it an amount could not be held to the fen.
+MAX_AMOUNT = Decimal(10) ** 15
 
 
 def money(value: object) -> Decimal:
@@ -29,6 +31,8 @@ def money(value: object) -> Decimal:
         raise ValueError(f"not an amount: {value!r}")
     if amount < 0:
         raise ValueError(f"an amount cannot be negative: {value!r}")
+    if amount >= MAX_AMOUNT:
+        raise ValueError(f"an amount must be less than {MAX_AMOUNT:,} yuan: {value!r}")
     return amount.quantize(FEN, rounding=ROUND_DOWN)
 
 

