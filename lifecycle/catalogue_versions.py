@@ -17,7 +17,8 @@ class CatalogueSnapshot(Chained):
         sources: dict  # file name -> text
 
         def apply(self, agg: CatalogueSnapshot) -> None:
-            agg.version, agg.sources = self.version, dict(self.sources)
+            # Not `agg.version`: that is the aggregate's own version number.
+            agg.catalogue_version, agg.sources = self.version, dict(self.sources)
 
     @classmethod
     def of(cls, version: str, sources: dict[str, str]) -> CatalogueSnapshot:

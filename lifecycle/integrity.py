@@ -101,8 +101,9 @@ def verify(app: Application, records=None) -> tuple[int, list[BrokenLink]]:
                 broken[agg] = BrokenLink("reordered", agg, version, rec.id,
                                          "the event links to an event after it in the log")
             elif previous is None and version > 1:
-                broken[agg] = BrokenLink("removed", agg, version, rec.id,
-                                         f"the aggregate's first {version - 1} event(s) are missing")
+                broken[agg] = BrokenLink(
+                    "removed", agg, version, rec.id,
+                    f"the aggregate's first {version - 1} event(s) are missing")
             else:
                 broken[agg] = BrokenLink("inserted", agg, version, rec.id,
                                          "the event does not link to the one before it")

@@ -23,7 +23,12 @@ from lifecycle.catalogue_versions import CatalogueSnapshot, catalogue_uuid
 from lifecycle.enterprise import EnterpriseLedger, enterprise_uuid
 from lifecycle.errors import CommandRefused, invalid
 from lifecycle.grant import (
-    APPROVED, AWARDED, CERTIFIED, COMPLETED, STOPPED, SUBMITTED, GrantApplication,
+    APPROVED,
+    AWARDED,
+    CERTIFIED,
+    STOPPED,
+    SUBMITTED,
+    GrantApplication,
     application_uuid,
 )
 from lifecycle.transcodings import DateAsISO
@@ -73,7 +78,7 @@ class Ledger(Application):
                 events = [type(e).__name__ for a in aggregates for e in a.pending_events]
                 self.save(*aggregates)
                 self._stored_versions.update(
-                    a.version for a in aggregates if isinstance(a, CatalogueSnapshot))
+                    a.catalogue_version for a in aggregates if isinstance(a, CatalogueSnapshot))
             except CommandRefused as refused:
                 return {"ok": False, "command": name, "error": refused.to_dict()}
             except (IntegrityError, OperationalError):

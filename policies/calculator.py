@@ -169,8 +169,8 @@ def refuse_if_ineligible(policy: Policy, item: Item, req: Request,
         if value < t.at_least:
             what = f"{t.basis}/{t.of}" if t.of else t.basis
             return Refusal("ineligible", f"{what} is {value:.4f}, below the threshold "
-                           f"{t.at_least} ({t.cite.label()})", {f"basis.{t.basis}": "below threshold"}
-                           ), trace
+                           f"{t.at_least} ({t.cite.label()})",
+                           {f"basis.{t.basis}": "below threshold"}), trace
         trace.append(_line("threshold", item,
                            f"{t.basis}{'/' + t.of if t.of else ''} meets at least {t.at_least}",
                            cite=t.cite))
@@ -187,7 +187,8 @@ def district_award_of_project(catalogue: Catalogue, req: Request) -> Award | Non
     return None
 
 
-def cap_uses(catalogue: Catalogue, item: Item, req: Request, years: tuple[int, ...]) -> list[CapUse]:
+def cap_uses(catalogue: Catalogue, item: Item, req: Request,
+             years: tuple[int, ...]) -> list[CapUse]:
     """How much of each cap on the item the enterprise's other awards already use."""
     others = [a for a in req.history if a.application_id != req.application_id]
     uses = []
@@ -393,3 +394,36 @@ def plan_problems(item: Item, q: Quote, tranches: list[tuple[int, Decimal]],
                                  f"{item.policy} article {use.cap.article}'s annual cap: "
                                  f"{yuan(use.remaining)}"))
     return problems
+
+
+def enterprise_caps(catalogue: Catalogue, history: tuple[Award, ...]) -> list[CapUse]:
+    """Every cap the enterprise's awards count against, with what they use of it.
+
+    One row per cap and what it is counted over: per award for item caps, per
+    project, per tranche year, or in total. The same counting as `cap_uses`, which
+    decides approvals, so the remaining caps shown never disagree with a decision.
+    """
+    rows: dict[tuple, CapUse] = {}
+
+    def add(cap: Cap, year: int | None, project: str | None, amount: Decimal, key) -> None:
+        prior = rows.get(key)
+        rows[key] = CapUse(cap, year, project, (prior.used if prior else ZERO) + amount)
+
+    for award in history:
+        if award.status == "revoked":
+            continue
+        item = catalogue.item(award.policy, award.article, award.item)
+        for cap in item.caps:
+            ident = (cap.policy, cap.article, cap.item, cap.scope)
+            if cap.scope == "item":
+                add(cap, None, award.project_id, award.counted,
+                    (*ident, award.application_id))
+            elif cap.scope == "project":
+                add(cap, None, award.project_id, award.counted, (*ident, award.project_id))
+            elif cap.scope == "enterprise_total":
+                add(cap, None, None, award.counted, ident)
+            else:
+                for year, amount in award.counted_by_year().items():
+                    add(cap, year, None, amount, (*ident, year))
+    return sorted(rows.values(), key=lambda u: (u.cap.policy, u.cap.article, u.cap.item or "",
+                                                u.cap.scope, u.year or 0, u.project_id or ""))

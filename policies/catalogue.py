@@ -445,7 +445,8 @@ def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
             sizes = ir.get("sizes", list, required=False)
             if sizes is not None and not set(sizes) <= set(SIZES):
                 raise CatalogueError(f"{ir.where}: sizes must be among {SIZES}")
-            ladder, rung = ir.get("ladder", str, required=False), ir.get("rung", str, required=False)
+            ladder = ir.get("ladder", str, required=False)
+            rung = ir.get("rung", str, required=False)
             if (ladder is None) != (rung is None):
                 raise CatalogueError(f"{ir.where}: a ladder needs a rung and a rung a ladder")
             if ladder is not None:
@@ -475,7 +476,8 @@ def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
             ir.done()
             items.append(Item(
                 policy=pid, article=number, key=key, title_zh=title_zh, title_en=title_en,
-                basis=basis, rate=None if rate is None else _rate(rate, ir.where), max_years=max_years,
+                basis=basis, rate=None if rate is None else _rate(rate, ir.where),
+                max_years=max_years,
                 sizes=None if sizes is None else tuple(sizes), ladder=ladder, rung=rung,
                 thresholds=tuple(thresholds), caps=own_caps + shared, cite=cites[0],
             ))

@@ -21,7 +21,7 @@ def money(value: object) -> Decimal:
     Raises ValueError for anything that is not a finite, non-negative number.
     Floats are refused: they cannot carry an exact amount.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValueError("an amount must be a decimal string, not a float")
     try:
         amount = Decimal(str(value).strip())

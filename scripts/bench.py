@@ -22,11 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from eventsourcing.application import Application  # noqa: E402
+from eventsourcing.domain import Aggregate  # noqa: E402
+
 from lifecycle import store  # noqa: E402
 from policies import catalogue  # noqa: E402
 from web.synthetic import history  # noqa: E402
-from eventsourcing.application import Application  # noqa: E402
-from eventsourcing.domain import Aggregate  # noqa: E402
 
 
 class Counter(Aggregate):
@@ -92,7 +93,8 @@ def bench_bare_library(events: int, data: Path, event_store: str = "") -> dict:
 
 def table(rows: list[tuple]) -> str:
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows)
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True))
+                     for r in rows)
 
 
 def main() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from contextlib import closing
@@ -14,8 +15,6 @@ ENTERPRISES = 25
 
 
 def _write(path, commands):
-    import json
-
     path.write_text("".join(json.dumps(c) + "\n" for c in commands))
 
 
@@ -36,15 +35,15 @@ def test_concurrent_approvals_never_exceed_an_enterprise_annual_cap(event_store,
     for side in "ab":
         _write(tmp_path / f"{side}.jsonl",
                [approve(f"E{n}-{side}", amount="800000") for n in range(1, ENTERPRISES + 1)])
-    procs = [subprocess.Popen([sys.executable, "-m", "web.cli", "apply", str(tmp_path / f"{s}.jsonl")],
+    procs = [subprocess.Popen([sys.executable, "-m", "web.cli", "apply",
+                               str(tmp_path / f"{s}.jsonl")],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=event_store.environ())
              for s in "ab"]
     outputs = [p.communicate(timeout=300) for p in procs]
-    import json
-
-    lines = {s: [json.loads(x) for x in out.splitlines()] for s, (out, _) in zip("ab", outputs)}
-    for s, (_, err) in zip("ab", outputs):
+    lines = {s: [json.loads(x) for x in out.splitlines()]
+             for s, (out, _) in zip("ab", outputs, strict=True)}
+    for s, (_, err) in zip("ab", outputs, strict=True):
         assert len(lines[s]) == ENTERPRISES, err
 
     with closing(event_store.ledger()) as ledger:

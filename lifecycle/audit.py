@@ -1,0 +1,446 @@
+"""The audit: was the log altered, and did every decision in it keep to the rules?
+
+Reads the event log alone, never a read model. One pass over the stored records
+feeds both the hash-chain verification (`integrity.verify`) and a replay that
+keeps only per-enterprise and per-application state, so memory grows with the
+number of enterprises and applications, not with the length of the log.
+
+Each ApplicationApproved is re-checked with the calculator, the catalogue version
+the approval recorded, and the enterprise's history as the log held it just
+before the approval; each TrancheDisbursed against the plan and the evaluations
+recorded before it. `as_of` leaves out events dated after it (the chain is still
+verified over the whole log: an altered record is an alteration whatever its date).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from lifecycle.enterprise import EnterpriseLedger, enterprise_uuid
+from lifecycle.grant import CERTIFIED, REJECTED, REVOKED, STOPPED, GrantApplication
+from lifecycle.integrity import BrokenLink, stored_records, verify
+from policies.calculator import Quote, plan_problems, quote
+from policies.catalogue import Catalogue
+from policies.facts import Request
+from policies.money import yuan
+
+#: Every kind of finding, with what it means (the report prints this legend).
+KINDS = {
+    "chain_broken": "a stored event was changed, removed, inserted or reordered",
+    "above_entitlement": "approved more than the rules in force allowed",
+    "duplicate_support": "a second district award for one project",
+    "policy_not_in_force": "the policy was not in force on the submission date",
+    "ineligible": "the enterprise or the figures did not qualify",
+    "plan_breaks_rules": "the tranche plan breaks the article's years or annual caps",
+    "not_certified": "approved without a certification before it",
+    "not_booked": "an approval and the enterprise ledger's booking do not match",
+    "evaluation_missing": "a tranche paid without a passed evaluation of an earlier year",
+    "paid_after_failure": "a tranche paid after a failed evaluation stopped the award",
+    "tranche_not_planned": "a payment the approved plan does not hold",
+    "out_of_sequence": "a step taken in a state that does not allow it",
+    "unknown_catalogue": "an approval names a catalogue version the store does not hold",
+    "not_replayable": "a stored event that cannot be decoded or applied",
+}
+# Refusals of the calculator reported under their own code; others read as ineligible.
+REFUSAL_KINDS = ("policy_not_in_force", "ineligible", "duplicate_support")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    message: str
+    application_id: str | None = None
+    enterprise_id: str | None = None
+    notification_id: int | None = None
+    at: date | None = None
+    detail: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "application_id": self.application_id,
+                "enterprise_id": self.enterprise_id, "notification_id": self.notification_id,
+                "at": self.at.isoformat() if self.at else None, "message": self.message,
+                "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """An approval whose maximum would differ under the current catalogue."""
+
+    application_id: str
+    enterprise_id: str
+    notification_id: int
+    at: date
+    amount: Decimal
+    recorded_version: str
+    recorded_max: Decimal
+    current_version: str
+    current_max: Decimal
+    current_refusal: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"application_id": self.application_id, "enterprise_id": self.enterprise_id,
+                "notification_id": self.notification_id, "at": self.at.isoformat(),
+                "amount": yuan(self.amount), "recorded_version": self.recorded_version,
+                "recorded_max": yuan(self.recorded_max),
+                "current_version": self.current_version, "current_max": yuan(self.current_max),
+                "current_refusal": self.current_refusal}
+
+
+@dataclass
+class AuditReport:
+    as_of: date | None
+    what_if: bool
+    current_version: str
+    events_checked: int = 0  # every stored event, by the chain verification
+    events_replayed: int = 0  # those dated on or before as_of
+    decisions_checked: int = 0  # approvals and disbursements re-checked
+    seconds: float = 0.0
+    catalogue_versions: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def chain_ok(self) -> bool:
+        return not any(f.kind == "chain_broken" for f in self.findings)
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events_checked / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "chain_ok": self.chain_ok,
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "what_if": self.what_if, "current_version": self.current_version,
+                "catalogue_versions": self.catalogue_versions,
+                "events_checked": self.events_checked, "events_replayed": self.events_replayed,
+                "decisions_checked": self.decisions_checked, "seconds": round(self.seconds, 3),
+                "events_per_second": round(self.events_per_second, 1),
+                "findings": [f.to_dict() for f in self.findings],
+                "differences": [d.to_dict() for d in self.differences]}
+
+
+def audit(ledger, as_of: date | None = None, what_if: bool = False,
+          progress=None) -> AuditReport:
+    """Verify the hash chains and re-check every approval and disbursement in the log.
+
+    `as_of` replays only events dated on or before it; `what_if` also lists the
+    approvals whose maximum would differ under the ledger's current catalogue;
+    `progress`, when given, has `.step(n)` called once per stored event.
+    """
+    started = time.perf_counter()
+    replay = _Replay(ledger, as_of, what_if)
+
+    def tapped():
+        # verify() pulls the records; the replay sees each one on its way, so the
+        # log is read once for both checks.
+        for record in stored_records(ledger):
+            replay.feed(record)
+            if progress is not None:
+                progress.step(1)
+            yield record
+
+    checked, broken = verify(ledger, tapped())
+    replay.finish()
+    report = AuditReport(as_of, what_if, ledger.catalogue.version, checked, replay.replayed,
+                         replay.decisions, catalogue_versions=sorted(replay.catalogues))
+    found = [_chain_finding(ledger, link, replay) for link in broken] + replay.findings
+    report.findings = sorted(found, key=lambda f: f.notification_id or 0)
+    report.differences = replay.differences
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _chain_finding(ledger, link: BrokenLink, replay: _Replay) -> Finding:
+    """A broken link, named with the ids the replay knows and the record's own date."""
+    state: dict[str, Any] = {}
+    if link.notification_id is not None:
+        rows = ledger.recorder.select_notifications(link.notification_id, 1)
+        if rows and rows[0].id == link.notification_id:
+            try:
+                state = ledger.mapper.transcoder.decode(rows[0].state)
+            except Exception:  # a mangled record still gets its finding
+                state = {}
+    at = state.get("at") if isinstance(state.get("at"), date) else None
+    application_id, enterprise_id = replay.names(link.aggregate_id)
+    return Finding(
+        "chain_broken", f"hash chain broken ({link.kind}) at version {link.version} of "
+        f"aggregate {link.aggregate_id}, notification {link.notification_id}: {link.detail}",
+        application_id or state.get("application_id"),
+        enterprise_id or state.get("enterprise_id"), link.notification_id, at,
+        {"link": link.kind, "aggregate_id": link.aggregate_id, "version": link.version})
+
+
+class _Replay:
+    """Per-enterprise and per-application state rebuilt from the log, and the checks."""
+
+    def __init__(self, ledger, as_of: date | None, what_if: bool):
+        self.ledger, self.as_of, self.what_if = ledger, as_of, what_if
+        # Aggregates by originator id, rebuilt with the events' own `apply`, so the
+        # audit reads the state exactly as the ledger decided on it.
+        self.applications: dict[str, GrantApplication] = {}
+        self.enterprises: dict[str, EnterpriseLedger] = {}
+        self.unbooked: dict[str, tuple] = {}  # application id -> approval awaiting its booking
+        self.catalogues: dict[str, Catalogue | None] = {}
+        self.findings: list[Finding] = []
+        self.differences: list[Difference] = []
+        self.replayed = self.decisions = 0
+        self.checks = {
+            GrantApplication.ApplicationApproved: self._check_approval,
+            GrantApplication.TrancheDisbursed: self._check_disbursement,
+            EnterpriseLedger.AwardBooked: self._check_booking,
+        }
+
+    def feed(self, record) -> None:
+        try:
+            event = self.ledger.mapper.to_domain_event(record)
+        except Exception as e:  # a tampered record must not stop the audit
+            self.findings.append(Finding("not_replayable", f"notification {record.id} "
+                                         f"({record.topic}) cannot be decoded: {e}",
+                                         notification_id=record.id))
+            return
+        at = getattr(event, "at", None)
+        if self.as_of is not None and at is not None and at > self.as_of:
+            return
+        self.replayed += 1
+        check = self.checks.get(type(event))
+        if check is not None:
+            try:
+                check(event, record.id)  # on the state before the event, as the ledger decided
+            except Exception as e:  # forged fields of the wrong shape
+                self.findings.append(Finding("not_replayable", f"notification {record.id} "
+                                             f"({type(event).__name__}) cannot be re-checked: "
+                                             f"{e!r}", notification_id=record.id, at=at))
+        self._apply(event, record.id)
+
+    def names(self, aggregate_id: str) -> tuple[str | None, str | None]:
+        """(application id, enterprise id) of an aggregate the replay has seen."""
+        app = self.applications.get(aggregate_id)
+        if app is not None:
+            return app.application_id, app.enterprise_id
+        ent = self.enterprises.get(aggregate_id)
+        return None, ent.enterprise_id if ent is not None else None
+
+    def _apply(self, event, nid: int) -> None:
+        key = str(event.originator_id)
+        for kind, states in ((GrantApplication, self.applications),
+                             (EnterpriseLedger, self.enterprises)):
+            if not isinstance(event, kind.Event):
+                continue
+            # A creation starts from a bare shell, which the event's apply fills.
+            created = isinstance(event, Aggregate.Created)
+            agg = object.__new__(kind) if created else states.get(key)
+            if agg is None:  # its creation was removed: the chain check names that
+                return
+            try:
+                event.apply(agg)
+            except Exception as e:  # e.g. a stop of an award never booked
+                self.findings.append(Finding("not_replayable", f"{type(event).__name__} of "
+                                             f"{key} cannot be applied: {e!r}",
+                                             notification_id=nid, at=event.at))
+                return
+            states[key] = agg
+
+    def _catalogue(self, version: str) -> Catalogue | None:
+        if version not in self.catalogues:
+            self.catalogues[version] = _stored_catalogue(self.ledger, version)
+        return self.catalogues[version]
+
+    def _enterprise(self, enterprise_id: str) -> EnterpriseLedger | None:
+        return self.enterprises.get(str(enterprise_uuid(enterprise_id)))
+
+    def _find(self, kind: str, app: GrantApplication, nid: int, at: date, message: str,
+              **detail) -> None:
+        self.findings.append(Finding(kind, message, app.application_id, app.enterprise_id,
+                                     nid, at, detail))
+
+    # -- approvals --------------------------------------------------------------------
+
+    def _check_approval(self, event, nid: int) -> None:
+        app = self.applications.get(str(event.originator_id))
+        if app is None:
+            self.findings.append(Finding("out_of_sequence", "an approval of an application "
+                                         "with no submission in the log", notification_id=nid,
+                                         at=event.at))
+            return
+        self.decisions += 1
+        self.unbooked[app.application_id] = (app, event, nid)
+        where = f"{app.policy} art. {app.article} ({app.item})"
+        said = f"{app.application_id} was approved {yuan(event.amount)} under {where}"
+        if app.certified_on is None:
+            self._find("not_certified", app, nid, event.at, f"{said} without a certification "
+                       "(认定) before it: approval needs certified figures (DOMAIN.md lifecycle)")
+        elif app.status != CERTIFIED:
+            self._find("out_of_sequence", app, nid, event.at,
+                       f"{said} while it was {app.status}")
+        ent = self._enterprise(app.enterprise_id)
+        if ent is None:
+            self._find("ineligible", app, nid, event.at,
+                       f"{said}, but enterprise {app.enterprise_id} was not registered")
+            return
+        catalogue = self._catalogue(event.catalogue_version)
+        if catalogue is None:
+            self._find("unknown_catalogue", app, nid, event.at, f"{said} with catalogue "
+                       f"version {event.catalogue_version}, which the store does not hold")
+            return
+        recorded = self._recheck(catalogue, app, ent, event)
+        if isinstance(recorded, str):
+            self._find("ineligible", app, nid, event.at, f"{said}: {recorded}")
+            return
+        item, q = recorded
+        self._judge(app, event, nid, said, item, q)
+        if self.what_if and catalogue.version != self.ledger.catalogue.version:
+            self._compare(app, ent, event, nid, q)
+
+    def _recheck(self, catalogue: Catalogue, app: GrantApplication, ent: EnterpriseLedger,
+                 event):
+        """(item, quote) for the approval under `catalogue`, or why the item is unknown."""
+        try:
+            item = catalogue.item(app.policy, app.article, app.item)
+        except LookupError as e:
+            return f"catalogue {catalogue.version} has no such item: {e.args[-1]}"
+        request = Request(app.application_id, app.policy, app.article, app.item,
+                          app.project_id, app.basis, app.requested_amount, app.submitted_on,
+                          ent.history())
+        years = tuple(t["year"] for t in event.tranches) or (event.at.year,)
+        return item, quote(catalogue, request, ent.facts(), on=event.at, years=years,
+                           with_candidates=False)
+
+    def _judge(self, app, event, nid: int, said: str, item, q: Quote) -> None:
+        version = q.catalogue_version
+        if q.refusal is not None:
+            kind = q.refusal.code if q.refusal.code in REFUSAL_KINDS else "ineligible"
+            self._find(kind, app, nid, event.at, f"{said}, but under catalogue {version} "
+                       f"nothing could be approved: {q.refusal.message}")
+            return
+        if event.amount > q.max_amount:
+            binding = min((t for t in q.trace if t.amount is not None and t.rule != "max"),
+                          key=lambda t: t.amount, default=q.trace[-1])
+            self._find("above_entitlement", app, nid, event.at,
+                       f"{said}; catalogue {version} allowed at most {yuan(q.max_amount)} on "
+                       f"{event.at.isoformat()}: {binding.text} ({binding.policy} "
+                       f"{binding.cite})", amount=yuan(event.amount),
+                       max_amount=yuan(q.max_amount))
+        plan = [(t["year"], t["amount"]) for t in event.tranches]
+        total = sum((a for _, a in plan), Decimal("0.00"))
+        problems = [] if plan else [("invalid_command", "the approval has no tranche")]
+        if plan and total != event.amount:
+            problems.append(("invalid_command", f"tranches add up to {yuan(total)}, not the "
+                             f"amount {yuan(event.amount)}"))
+        if plan:
+            problems += plan_problems(item, q, plan, event.at)
+        for _, message in problems:
+            self._find("plan_breaks_rules", app, nid, event.at,
+                       f"{said}, but its tranche plan breaks the rules: {message} "
+                       f"({item.policy} art. {item.article}; DOMAIN.md rules 3-4)")
+
+    def _compare(self, app, ent, event, nid: int, recorded: Quote) -> None:
+        current = self._recheck(self.ledger.catalogue, app, ent, event)
+        if isinstance(current, str):
+            current_max, refusal = Decimal("0.00"), current
+        else:
+            q = current[1]
+            current_max, refusal = q.max_amount, q.refusal.message if q.refusal else None
+        recorded_max = recorded.max_amount
+        if current_max != recorded_max:
+            self.differences.append(Difference(
+                app.application_id, app.enterprise_id, nid, event.at, event.amount,
+                recorded.catalogue_version, recorded_max, self.ledger.catalogue.version,
+                current_max, refusal))
+
+    # -- the enterprise ledger's booking ----------------------------------------------
+
+    def _check_booking(self, event, nid: int) -> None:
+        pending = self.unbooked.pop(event.application_id, None)
+        ent = self.enterprises.get(str(event.originator_id))
+        ent_id = ent.enterprise_id if ent is not None else None
+        if pending is None:
+            self.findings.append(Finding(
+                "not_booked", f"the enterprise ledger books {yuan(event.amount)} for "
+                f"{event.application_id} ({event.policy} art. {event.article}) with no approval "
+                "of that application before it in the log", event.application_id, ent_id, nid,
+                event.at))
+            return
+        app, approval, _ = pending
+        booked = [(t["year"], t["amount"]) for t in event.tranches]
+        approved = [(t["year"], t["amount"]) for t in approval.tranches]
+        if (event.amount, booked, ent_id) != (approval.amount, approved, app.enterprise_id):
+            self._find("not_booked", app, nid, event.at,
+                       f"the enterprise ledger of {ent_id} books {yuan(event.amount)} in "
+                       f"{_plan(booked)} for {app.application_id}, but {app.enterprise_id} was "
+                       f"approved {yuan(approval.amount)} in {_plan(approved)} "
+                       f"({app.policy} art. {app.article})")
+
+    def finish(self) -> None:
+        """Approvals never booked on the enterprise ledger: known only at the end."""
+        for app, approval, nid in self.unbooked.values():
+            self._find("not_booked", app, nid, approval.at,
+                       f"{app.application_id} was approved {yuan(approval.amount)} under "
+                       f"{app.policy} art. {app.article} ({app.item}), but the enterprise "
+                       f"ledger of {app.enterprise_id} never booked it, so its caps never "
+                       "counted it")
+        self.unbooked.clear()
+
+    # -- disbursements ----------------------------------------------------------------
+
+    def _check_disbursement(self, event, nid: int) -> None:
+        app = self.applications.get(str(event.originator_id))
+        if app is None:
+            self.findings.append(Finding("out_of_sequence", "a disbursement of an application "
+                                         "with no submission in the log", notification_id=nid,
+                                         at=event.at))
+            return
+        self.decisions += 1
+        year = event.year
+        said = (f"{app.application_id} was paid {yuan(event.amount)} for {year} under "
+                f"{app.policy} art. {app.article} ({app.item})")
+        tranche = app.tranche(year)
+        planned = ", ".join(f"{t['year']}: {yuan(t['amount'])}" for t in app.tranches)
+        if tranche is None or tranche["paid"] or tranche["amount"] != event.amount:
+            why = ("the approved plan has no tranche for that year" if tranche is None else
+                   "that tranche was already paid" if tranche["paid"] else
+                   f"the plan says {yuan(tranche['amount'])}")
+            self._find("tranche_not_planned", app, nid, event.at,
+                       f"{said}, but {why} (plan: {planned or 'none'})")
+        earlier = [t["year"] for t in app.tranches if t["year"] < year]
+        failed = [y for y in earlier if app.evaluations.get(y) == "fail"]
+        if app.status == STOPPED or failed:
+            self._find("paid_after_failure", app, nid, event.at,
+                       f"{said} after the failed performance evaluation (绩效评价) of "
+                       f"{failed[0] if failed else 'an earlier year'} stopped the award's "
+                       "later tranches")
+        elif app.status in (REJECTED, REVOKED):
+            self._find("out_of_sequence", app, nid, event.at, f"{said} while it was {app.status}")
+        for y in earlier:
+            if app.evaluations.get(y) is None:
+                self._find("evaluation_missing", app, nid, event.at,
+                           f"{said} with no passed performance evaluation (绩效评价) of {y} "
+                           f"recorded before it: multi-year support under {app.policy} art. "
+                           f"{app.article} is paid year by year on a passed evaluation")
+        if any(y not in app.paid_years() for y in earlier):
+            self._find("out_of_sequence", app, nid, event.at,
+                       f"{said} before the earlier tranches were paid")
+        if event.at.year < year:
+            self._find("out_of_sequence", app, nid, event.at,
+                       f"{said} before {year} began")
+
+
+def _stored_catalogue(ledger, version: str) -> Catalogue | None:
+    """The catalogue `version`, as stored with the first approval under it."""
+    try:
+        return ledger.catalogue_of(version)
+    except LookupError:
+        return None
+
+
+def _plan(tranches: list[tuple[int, Decimal]]) -> str:
+    return "[" + ", ".join(f"{y}: {yuan(a)}" for y, a in tranches) + "]"

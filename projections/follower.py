@@ -1,0 +1,111 @@
+"""Keeps the read models up to date with the event log.
+
+Reads the notification log from the views' tracking position and, for each page
+of events, writes the changed enterprises' rows and the new position in one
+transaction (BEGIN IMMEDIATE, so followers in several processes take turns):
+each event is applied exactly once, and a crash resumes where it stopped. The
+same code rebuilds the views from the first event, with bigger pages and the
+folded states kept in memory between pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lifecycle.ledger import Ledger
+from projections import state as fold
+from projections.views import VIEWS_FILE, Views
+
+PAGE = 500
+REBUILD_PAGE = 5000
+
+
+class Follower:
+    def __init__(self, ledger: Ledger, views: Views):
+        self.ledger, self.views = ledger, views
+
+    @classmethod
+    def beside(cls, ledger: Ledger, data_dir: Path) -> Follower:
+        return cls(ledger, Views(data_dir / VIEWS_FILE))
+
+    def close(self) -> None:
+        self.views.close()
+
+    def catch_up(self, progress=None) -> int:
+        """Apply every event recorded since the views' position; the number applied."""
+        applied = 0
+        while True:
+            n = self._page(PAGE, None, progress)
+            applied += n
+            if n < PAGE:
+                return applied
+
+    def rebuild(self, progress=None) -> int:
+        """Throw the views away and build them again from the first event."""
+        conn = self.views.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.views.drop()
+            for statement in self.views.schema():
+                conn.execute(statement)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        kept: dict[str, fold.EnterpriseState] = {}
+        applied = 0
+        while True:
+            n = self._page(REBUILD_PAGE, kept, progress)
+            applied += n
+            if n < REBUILD_PAGE:
+                return applied
+
+    def _page(self, size: int, kept: dict | None, progress) -> int:
+        conn = self.views.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            n = self._apply_page(size, kept, progress)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return n
+
+    def _apply_page(self, size: int, kept: dict | None, progress) -> int:
+        views, ledger = self.views, self.ledger
+        position = views.position()
+        notifications = ledger.recorder.select_notifications(position + 1, size)
+        if not notifications:
+            return 0
+        events = [(n.id, str(n.originator_id), ledger.mapper.to_domain_event(n))
+                  for n in notifications]
+        owners = views.owners(list({agg for _, agg, _ in events}))
+        new_owners = {}
+        for _, agg, event in events:
+            enterprise = fold.enterprise_of(event)
+            if enterprise is not None and agg not in owners:
+                owner = (enterprise, getattr(event, "application_id", None))
+                owners[agg] = new_owners[agg] = owner
+        touched = list(dict.fromkeys(owners[agg][0] for _, agg, _ in events if agg in owners))
+        states = kept if kept is not None else {}
+        missing = [e for e in touched if e not in states]
+        if missing:
+            states.update(views.load(missing))
+        history = []
+        for nid, agg, event in events:
+            if agg not in owners:
+                continue  # not an enterprise's event (a catalogue snapshot)
+            enterprise, application = owners[agg]
+            states[enterprise] = fold.apply(states.get(enterprise), event, application)
+            history.append({"notification_id": nid, "enterprise_id": enterprise,
+                            "application_id": application, "event": type(event).__name__,
+                            "at": event.at.isoformat() if hasattr(event, "at") else None,
+                            "actor": getattr(event, "actor", None),
+                            "recorded_at": event.timestamp.isoformat()})
+        views.add_owners(new_owners)
+        views.write([states[e] for e in touched if e in states], ledger.catalogue)
+        views.add_history(history)
+        views.set_position(notifications[-1].id)
+        if progress:
+            progress.step(len(notifications))
+        return len(notifications)

@@ -1,0 +1,131 @@
+"""What the read models know of one enterprise, and how each event changes it.
+
+The fold reads the application's own events for awards (they carry the detail)
+and the enterprise's events for registration and dishonesty records; the ledger's
+booking events mirror the application's and are not read twice. The same fold
+serves the incremental follower, the rebuild and the past-date questions
+(`--as-of`, `--known-at`), so all three answer alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from lifecycle.enterprise import EnterpriseLedger
+from lifecycle.grant import GrantApplication
+from policies.facts import ACTIVE, COMPLETED, REVOKED, STOPPED, Award, Tranche
+
+E, G = EnterpriseLedger, GrantApplication
+#: An application's status and how its award counts against caps.
+AWARD_STATUS = {"approved": ACTIVE, "completed": COMPLETED, "stopped": STOPPED,
+                "revoked": REVOKED}
+
+
+@dataclass
+class AppState:
+    application_id: str
+    enterprise_id: str
+    policy: str
+    article: int
+    item: str
+    project_id: str
+    requested_amount: Decimal
+    claimed_basis: dict
+    basis: dict
+    submitted_on: date
+    status: str = "submitted"
+    certified_on: date | None = None
+    decided_on: date | None = None
+    amount: Decimal | None = None
+    catalogue_version: str | None = None
+    tranches: list = field(default_factory=list)  # {"year", "amount", "paid_on"}
+    evaluations: dict = field(default_factory=dict)  # year -> {"result", "note", "at"}
+    clawback_due: Decimal | None = None
+    reason: str | None = None
+
+    def award(self) -> Award | None:
+        """The award as the calculator counts it, or None before approval."""
+        if self.status not in AWARD_STATUS:
+            return None
+        return Award(self.application_id, self.policy, self.article, self.item,
+                     self.project_id, self.amount,
+                     tuple(Tranche(t["year"], t["amount"], t["paid_on"] is not None)
+                           for t in self.tranches),
+                     AWARD_STATUS[self.status])
+
+
+@dataclass
+class EnterpriseState:
+    enterprise_id: str
+    name: str
+    size: str
+    sectors: list
+    registered_on: date
+    dishonesty: list = field(default_factory=list)  # {"at", "note"}
+    applications: dict = field(default_factory=dict)  # application_id -> AppState
+
+    def awards(self) -> tuple[Award, ...]:
+        return tuple(a for a in (s.award() for s in self.applications.values()) if a)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event as the history view shows it."""
+
+    notification_id: int
+    enterprise_id: str
+    application_id: str | None
+    event: str
+    at: date | None
+    actor: str | None
+    recorded_at: datetime
+
+
+def enterprise_of(event) -> str | None:
+    """The enterprise an event names itself (only the first event of each aggregate does)."""
+    return getattr(event, "enterprise_id", None)
+
+
+def apply(state: EnterpriseState | None, event, application_id: str | None) -> EnterpriseState:
+    """`state` after `event`; `application_id` names the application an event belongs to."""
+    kind = type(event)
+    if kind is E.EnterpriseRegistered:
+        return EnterpriseState(event.enterprise_id, event.name, event.size, list(event.sectors),
+                               event.at)
+    if kind is E.DishonestyRecorded:
+        state.dishonesty.append({"at": event.at, "note": event.note})
+        return state
+    if kind is G.ApplicationSubmitted:
+        state.applications[event.application_id] = AppState(
+            event.application_id, event.enterprise_id, event.policy, event.article, event.item,
+            event.project_id, event.requested_amount, dict(event.basis), dict(event.basis),
+            event.at)
+        return state
+    app = state.applications.get(application_id) if application_id else None
+    if app is None:
+        return state  # the enterprise's own booking events mirror the application's
+    if kind is G.ApplicationCertified:
+        app.basis, app.status, app.certified_on = dict(event.basis), "certified", event.at
+    elif kind is G.ApplicationApproved:
+        app.status, app.amount, app.decided_on = "approved", event.amount, event.at
+        app.catalogue_version = event.catalogue_version
+        app.tranches = [{"year": t["year"], "amount": t["amount"], "paid_on": None}
+                        for t in event.tranches]
+    elif kind is G.ApplicationRejected:
+        app.status, app.decided_on, app.reason = "rejected", event.at, event.reason
+    elif kind is G.TrancheDisbursed:
+        for t in app.tranches:
+            if t["year"] == event.year:
+                t["paid_on"] = event.at
+        if all(t["paid_on"] for t in app.tranches):
+            app.status = "completed"
+    elif kind is G.EvaluationRecorded:
+        app.evaluations[event.year] = {"result": event.result, "note": event.note,
+                                       "at": event.at}
+        if event.result == "fail" and any(t["paid_on"] is None for t in app.tranches):
+            app.status = "stopped"
+    elif kind is G.AwardRevoked:
+        app.status, app.clawback_due, app.reason = "revoked", event.clawback_due, event.reason
+    return state

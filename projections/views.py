@@ -1,0 +1,287 @@
+"""The read models in `views.sqlite`, beside the event store, written only by the follower.
+
+Amounts are stored as whole fen (INTEGER), exact and summable in SQL. Every
+enterprise's rows are written from its folded state in one go, so that the
+incremental follower and a rebuild write the very same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import sqlite_utils
+
+from policies.catalogue import Catalogue
+from projections import derive
+from projections.state import AppState, EnterpriseState
+
+VIEWS_FILE = "views.sqlite"
+TABLES = ("enterprises", "applications", "tranches", "evaluations", "caps", "windows",
+          "history", "aggregates", "tracking")
+PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows")
+
+
+def fen(amount: Decimal | str | None) -> int | None:
+    return None if amount is None else int(Decimal(amount) * 100)
+
+
+def from_fen(value: int | None) -> Decimal | None:
+    return None if value is None else (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _basis_json(basis: dict) -> str:
+    return json.dumps({k: str(v) for k, v in sorted(basis.items())})
+
+
+def _basis(text: str) -> dict:
+    return {k: Decimal(v) for k, v in json.loads(text).items()}
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """WAL mode, so readers never wait for the follower; another process may hold the lock."""
+    for _ in range(100):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            time.sleep(0.05)
+    raise sqlite3.OperationalError(f"could not set WAL mode on {conn}")
+
+
+class Views:
+    """The views database: its schema, and reading and writing enterprise states."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
+        _set_wal(conn)
+        # The views are rebuilt from the log at will: a lost write after a power cut
+        # costs a catch-up, not a fact, so commits need not wait for the disk.
+        conn.execute("PRAGMA synchronous=OFF")
+        self.db = sqlite_utils.Database(conn)
+        self.create()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _insert(self, table: str, rows: list[dict], replace: bool = False) -> None:
+        """Insert rows with one prepared statement.
+
+        sqlite-utils' insert_all builds its statements anew on every call, which
+        cost more than the rest of a catch-up put together; the schema is fixed here.
+        """
+        if not rows:
+            return
+        columns = list(rows[0])
+        sql = (f"INSERT {'OR REPLACE ' if replace else ''}INTO {table} "
+               f"({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})")
+        self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+
+    def schema(self) -> list[str]:
+        """The statements that create the views, written by sqlite-utils."""
+        sql = self.db.create_table_sql
+        return [
+            sql("enterprises", {
+                "enterprise_id": str, "name": str, "size": str, "sectors": str,
+                "registered_on": str, "dishonesty": str, "awarded_fen": int,
+                "disbursed_fen": int, "clawback_fen": int}, pk="enterprise_id"),
+            sql("applications", {
+                "application_id": str, "enterprise_id": str, "policy": str, "article": int,
+                "item": str, "project_id": str, "status": str, "requested_fen": int,
+                "amount_fen": int, "submitted_on": str, "certified_on": str,
+                "decided_on": str, "catalogue_version": str, "claimed_basis": str,
+                "basis": str, "clawback_fen": int, "reason": str}, pk="application_id"),
+            sql("tranches", {"application_id": str, "enterprise_id": str, "year": int,
+                             "amount_fen": int, "paid_on": str}, pk=("application_id", "year")),
+            sql("evaluations", {"application_id": str, "enterprise_id": str, "year": int,
+                                "result": str, "note": str, "at": str},
+                pk=("application_id", "year")),
+            sql("caps", {"enterprise_id": str, "policy": str, "article": int, "item": str,
+                         "scope": str, "year": int, "project_id": str, "cap_fen": int,
+                         "used_fen": int, "remaining_fen": int}),
+            sql("windows", {
+                "application_id": str, "enterprise_id": str, "project_id": str,
+                "policy": str, "article": int, "item": str, "status": str, "first_year": int,
+                "last_year": int, "years_planned": int, "years_disbursed": int,
+                "ends_on": str}, pk="application_id"),
+            sql("history", {"notification_id": int, "enterprise_id": str,
+                            "application_id": str, "event": str, "at": str, "actor": str,
+                            "recorded_at": str}, pk="notification_id"),
+            sql("aggregates", {"aggregate_id": str, "enterprise_id": str,
+                               "application_id": str}, pk="aggregate_id"),
+            *(f"CREATE INDEX idx_{t}_enterprise ON {t} (enterprise_id)" for t in PER_ENTERPRISE),
+            "CREATE INDEX idx_history_enterprise ON history (enterprise_id, notification_id)",
+            "CREATE INDEX idx_applications_status ON applications (status)",
+            "CREATE INDEX idx_windows_ends ON windows (ends_on)",
+            """CREATE VIEW spend AS
+            SELECT a.policy, a.article, t.year,
+                   SUM(CASE WHEN a.status != 'revoked' AND (a.status != 'stopped'
+                            OR t.paid_on IS NOT NULL) THEN t.amount_fen ELSE 0 END) AS awarded_fen,
+                   SUM(CASE WHEN t.paid_on IS NOT NULL THEN t.amount_fen ELSE 0 END) AS paid_fen
+            FROM tranches t JOIN applications a USING (application_id)
+            GROUP BY a.policy, a.article, t.year""",
+            sql("tracking", {"name": str, "position": int}, pk="name"),
+        ]
+
+    def create(self) -> None:
+        """Create the views unless they exist; one transaction, so processes take turns."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tracking'"
+                                  ).fetchone()
+            if not exists:
+                for statement in self.schema():
+                    conn.execute(statement)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def drop(self) -> None:
+        """Drop every view and table (inside the caller's transaction)."""
+        conn = self.db.conn
+        for kind, name in conn.execute("SELECT type, name FROM sqlite_master "
+                                       "WHERE type IN ('view', 'table')").fetchall():
+            conn.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+
+    # -- the follower's position ---------------------------------------------------
+
+    def position(self) -> int:
+        row = self.db.execute("SELECT position FROM tracking WHERE name = 'log'").fetchone()
+        return row[0] if row else 0
+
+    def set_position(self, position: int) -> None:
+        self.db.execute("INSERT INTO tracking (name, position) VALUES ('log', ?) "
+                        "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                        (position,))
+
+    # -- which enterprise an aggregate belongs to ----------------------------------
+
+    def owners(self, aggregate_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+        found = {}
+        for i in range(0, len(aggregate_ids), 500):
+            chunk = aggregate_ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                    f"SELECT aggregate_id, enterprise_id, application_id FROM aggregates "
+                    f"WHERE aggregate_id IN ({marks})", chunk):
+                found[row[0]] = (row[1], row[2])
+        return found
+
+    def add_owners(self, owners: dict[str, tuple[str, str | None]]) -> None:
+        self._insert("aggregates", [{"aggregate_id": a, "enterprise_id": e, "application_id": app}
+                                    for a, (e, app) in owners.items()], replace=True)
+
+    def aggregate_ids(self, enterprise_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT aggregate_id FROM aggregates WHERE enterprise_id = ?", (enterprise_id,))]
+
+    # -- enterprise states ---------------------------------------------------------
+
+    def load(self, enterprise_ids: list[str]) -> dict[str, EnterpriseState]:
+        """The folded states of these enterprises, as the views hold them."""
+        states: dict[str, EnterpriseState] = {}
+        for eid in enterprise_ids:
+            row = self.db.execute("SELECT name, size, sectors, registered_on, dishonesty "
+                                  "FROM enterprises WHERE enterprise_id = ?", (eid,)).fetchone()
+            if row is None:
+                continue
+            state = EnterpriseState(eid, row[0], row[1], json.loads(row[2]), _day(row[3]),
+                                    [{"at": _day(d["at"]), "note": d["note"]}
+                                     for d in json.loads(row[4])])
+            for a in self.db.query("SELECT * FROM applications WHERE enterprise_id = ? "
+                                   "ORDER BY rowid", [eid]):
+                state.applications[a["application_id"]] = AppState(
+                    a["application_id"], eid, a["policy"], a["article"], a["item"],
+                    a["project_id"], from_fen(a["requested_fen"]), _basis(a["claimed_basis"]),
+                    _basis(a["basis"]), _day(a["submitted_on"]), a["status"],
+                    _day(a["certified_on"]), _day(a["decided_on"]), from_fen(a["amount_fen"]),
+                    a["catalogue_version"], [], {}, from_fen(a["clawback_fen"]), a["reason"])
+            for t in self.db.query("SELECT * FROM tranches WHERE enterprise_id = ? "
+                                   "ORDER BY application_id, year", [eid]):
+                state.applications[t["application_id"]].tranches.append(
+                    {"year": t["year"], "amount": from_fen(t["amount_fen"]),
+                     "paid_on": _day(t["paid_on"])})
+            for e in self.db.query("SELECT * FROM evaluations WHERE enterprise_id = ? "
+                                   "ORDER BY application_id, year", [eid]):
+                state.applications[e["application_id"]].evaluations[e["year"]] = {
+                    "result": e["result"], "note": e["note"], "at": _day(e["at"])}
+            states[eid] = state
+        return states
+
+    def write(self, states: list[EnterpriseState], catalogue: Catalogue) -> None:
+        """Replace every row of these enterprises with what their states say."""
+        if not states:
+            return
+        db = self.db
+        ids = [s.enterprise_id for s in states]
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for table in PER_ENTERPRISE:
+                db.execute(f"DELETE FROM {table} WHERE enterprise_id IN ({marks})", chunk)
+        enterprises, apps, tranches, evaluations, caps, windows = [], [], [], [], [], []
+        for s in states:
+            t = derive.totals(s)
+            enterprises.append({
+                "enterprise_id": s.enterprise_id, "name": s.name, "size": s.size,
+                "sectors": json.dumps(s.sectors, ensure_ascii=False),
+                "registered_on": _iso(s.registered_on),
+                "dishonesty": json.dumps([{"at": _iso(d["at"]), "note": d["note"]}
+                                          for d in s.dishonesty], ensure_ascii=False),
+                "awarded_fen": fen(t["awarded_total"]), "disbursed_fen": fen(t["disbursed_total"]),
+                "clawback_fen": fen(t["clawback_due_total"])})
+            for a in s.applications.values():
+                apps.append({
+                    "application_id": a.application_id, "enterprise_id": s.enterprise_id,
+                    "policy": a.policy, "article": a.article, "item": a.item,
+                    "project_id": a.project_id, "status": a.status,
+                    "requested_fen": fen(a.requested_amount), "amount_fen": fen(a.amount),
+                    "submitted_on": _iso(a.submitted_on), "certified_on": _iso(a.certified_on),
+                    "decided_on": _iso(a.decided_on), "catalogue_version": a.catalogue_version,
+                    "claimed_basis": _basis_json(a.claimed_basis), "basis": _basis_json(a.basis),
+                    "clawback_fen": fen(a.clawback_due), "reason": a.reason})
+                for tr in a.tranches:
+                    tranches.append({"application_id": a.application_id,
+                                     "enterprise_id": s.enterprise_id, "year": tr["year"],
+                                     "amount_fen": fen(tr["amount"]),
+                                     "paid_on": _iso(tr["paid_on"])})
+                for year, ev in a.evaluations.items():
+                    evaluations.append({"application_id": a.application_id,
+                                        "enterprise_id": s.enterprise_id, "year": year,
+                                        "result": ev["result"], "note": ev["note"],
+                                        "at": _iso(ev["at"])})
+            for c in derive.caps(s, catalogue):
+                caps.append({"enterprise_id": s.enterprise_id, "policy": c["policy"],
+                             "article": c["article"], "item": c["item"], "scope": c["scope"],
+                             "year": c["year"], "project_id": c["project_id"],
+                             "cap_fen": fen(c["cap"]), "used_fen": fen(c["used"]),
+                             "remaining_fen": fen(c["remaining"])})
+            for w in derive.windows(s, catalogue):
+                windows.append({k: w[k] for k in (
+                    "application_id", "enterprise_id", "project_id", "policy", "article", "item",
+                    "status", "first_year", "last_year", "years_planned", "years_disbursed",
+                    "ends_on")})
+        self._insert("enterprises", enterprises, replace=True)
+        for table, rows in (("applications", apps), ("tranches", tranches),
+                            ("evaluations", evaluations), ("caps", caps), ("windows", windows)):
+            self._insert(table, rows)
+
+    def add_history(self, entries: list[dict]) -> None:
+        self._insert("history", entries, replace=True)

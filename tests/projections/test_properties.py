@@ -1,0 +1,181 @@
+"""Properties of the read models over random command sequences (hypothesis).
+
+For any sequence of commands, valid or refused:
+- the views followed incrementally equal the views rebuilt from the log;
+- no remaining cap is negative;
+- an enterprise's awards sum to the `used` of its caps, each award counted once
+  (the items drawn here carry exactly one cap each, so each award sits in one row);
+- every cap and total in the views equals what the calculator derives from the
+  ledger's own history of the enterprise (the write side's aggregate).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from contextlib import closing
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from lifecycle.errors import CommandRefused
+from policies.calculator import enterprise_caps
+from projections import queries
+from projections.follower import Follower
+from projections.views import Views, from_fen
+from tests.builders import credit_code
+from tests.conftest import Store, run
+from tests.projections.test_views import table_rows
+
+# (policy, article, item, basis field or None): each item has exactly one cap.
+ITEMS = [
+    ("tz-am-2025", 14, "industrial-event", "event_expenditure"),  # enterprise per year
+    ("tz-am-2025", 4, "pilot-testing", "verified_total_investment"),  # project, 3 years
+    ("tz-am-2025", 16, "innovation-voucher", "contract_amount"),  # enterprise per year
+    ("tz-de-2025", 4, "rapid-growth", None),  # enterprise in total
+    ("tz-am-2025", 7, "municipal-enterprise-technology-center", None),  # ladder rungs
+    ("tz-am-2025", 7, "municipal-innovation-platform", None),
+    ("tz-de-2025", 8, "national-manufacturing-innovation-center", None),
+]
+ENTERPRISES = 3
+
+amounts = st.integers(min_value=1, max_value=4_000_000).map(lambda n: f"{n * 7}.{n % 100:02d}")
+KINDS = ["submit"] * 3 + ["advance"] * 8 + ["reject", "revoke"]
+operation = st.tuples(
+    st.sampled_from(KINDS),
+    st.integers(1, ENTERPRISES), st.sampled_from(ITEMS), amounts, amounts, st.booleans(),
+    st.integers(0, 3), st.integers(1, 3), st.sampled_from(["pass", "pass", "pass", "fail"]),
+)
+
+
+class Clock:
+    """Business dates moving forward a few days a command, never back."""
+
+    def __init__(self):
+        self.day = date(2025, 6, 1)
+
+    def next(self, at_least: date | None = None) -> str:
+        self.day = max(self.day + timedelta(days=4), at_least or self.day)
+        return self.day.isoformat()
+
+
+def drive(ledger, ops, every_few=None) -> list[dict]:
+    """Carry out the drawn operations; each `advance` takes an application one step on.
+
+    The next step is read from the ledger's own state, so the sequence is valid by
+    construction; the ledger may still refuse a step (a cap reached, a duplicate).
+    """
+    clock = Clock()
+    results = run(ledger, *({"type": "RegisterEnterprise", "at": "2025-06-01",
+                             "enterprise_id": credit_code(n), "name": f"E{n}", "size": "small",
+                             "sectors": []} for n in range(1, ENTERPRISES + 1)))
+    apps: list[tuple[str, str | None]] = []
+    for i, op in enumerate(ops):
+        if every_few is not None and i % 4 == 3:
+            every_few()  # the views follow while the commands come in
+        kind, n, (policy, article, item, basis), figure, requested, same_project, \
+            latest, years, result = op
+        if kind == "submit":
+            app = f"A{len(apps)}"
+            project = apps[-1][0] if same_project and apps else app
+            apps.append((app, basis))
+            results += run(ledger, {
+                "type": "SubmitApplication", "at": clock.next(), "application_id": app,
+                "enterprise_id": credit_code(n), "policy": policy, "article": article,
+                "item": item, "project_id": project, "basis": {basis: figure} if basis else {},
+                "requested_amount": requested})
+            continue
+        if not apps:
+            continue
+        app_id, basis = apps[-1 - latest % len(apps)]  # one of the latest applications
+        try:
+            app = ledger.application(app_id)
+        except CommandRefused:
+            continue  # its submission was refused
+        if kind == "reject":
+            cmd = {"type": "RejectApplication", "at": clock.next(), "reason": "r"}
+        elif kind == "revoke":
+            cmd = {"type": "RevokeAward", "at": clock.next(), "reason": "r"}
+        else:
+            cmd = next_step(ledger, app, basis, clock, years=years, result=result, figure=figure)
+            if cmd is None:
+                continue
+        results += run(ledger, {**cmd, "application_id": app_id})
+    return results
+
+
+def next_step(ledger, app, basis, clock, years, result, figure) -> dict | None:
+    if app.status == "submitted":
+        return {"type": "CertifyApplication", "at": clock.next(),
+                "basis": {basis: figure} if basis else {}}
+    if app.status == "certified":
+        at = clock.next()
+        cmd = {"type": "ApproveApplication", "at": at}
+        item = ledger.catalogue.item(app.policy, app.article, app.item)
+        quoted = Decimal(ledger.quote(app.application_id, on=date.fromisoformat(at))["max_amount"])
+        years = min(years, item.max_years)
+        if years > 1 and quoted >= years:
+            share = (quoted / years).quantize(Decimal("0.01"), ROUND_DOWN)
+            cmd["tranches"] = [{"year": int(at[:4]) + i, "amount": str(share)}
+                               for i in range(years)]
+        return cmd
+    if app.status == "approved":
+        unpaid = [t["year"] for t in app.tranches if not t["paid"]]
+        paid = [t["year"] for t in app.tranches if t["paid"]]
+        if paid and paid[-1] not in app.evaluations:
+            return {"type": "RecordEvaluation", "at": clock.next(date(paid[-1], 12, 1)),
+                    "year": paid[-1], "result": result, "note": ""}
+        return {"type": "DisburseTranche", "at": clock.next(date(unpaid[0], 1, 10)),
+                "year": unpaid[0]}
+    return None
+
+
+def postgres_store(tmp: Path, event_store) -> Store:
+    """A schema of its own in the test's PostgreSQL database, for one example."""
+    import psycopg
+
+    schema = f"s{uuid.uuid4().hex[:10]}"
+    with closing(psycopg.connect(event_store.event_store, autocommit=True)) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return Store("postgres", tmp, f"{event_store.event_store}?schema={schema}")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(ops=st.lists(operation, min_size=15, max_size=60))
+def test_views_agree_with_the_log_and_the_calculator(event_store, ops):
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = Store("sqlite", tmp / "var") if event_store.kind == "sqlite" \
+            else postgres_store(tmp / "var", event_store)
+        with closing(store.ledger()) as ledger, \
+                closing(Follower(ledger, Views(tmp / "a.sqlite"))) as follower, \
+                closing(Follower(ledger, Views(tmp / "b.sqlite"))) as rebuilt:
+            results = drive(ledger, ops, every_few=follower.catch_up)
+            follower.catch_up()
+            approved = sum(r["ok"] and r["command"] == "ApproveApplication" for r in results)
+            event(f"approvals: {min(approved, 3)}{'+' if approved >= 3 else ''}")
+            rebuilt.rebuild()
+            assert table_rows(follower.views) == table_rows(rebuilt.views)
+
+            views = follower.views
+            assert views.db.execute("SELECT count(*) FROM caps WHERE remaining_fen < 0"
+                                    ).fetchone()[0] == 0
+            for n in range(1, ENTERPRISES + 1):
+                code = credit_code(n)
+                history = ledger.enterprise(code).history()
+                derived = {(u.cap.policy, u.cap.article, u.cap.item, u.cap.scope, u.year,
+                            u.project_id): u.used for u in enterprise_caps(ledger.catalogue,
+                                                                          history)}
+                shown = {(r["policy"], r["article"], r["item"], r["scope"], r["year"],
+                          r["project_id"]): from_fen(r["used_fen"])
+                         for r in views.db.query("SELECT * FROM caps WHERE enterprise_id = ?",
+                                                 [code])}
+                assert shown == derived
+                counted = sum((a.counted for a in history), Decimal("0.00"))
+                entitlement = queries.entitlement(ledger, views, code)
+                assert Decimal(entitlement["awarded_total"]) == counted
+                assert sum(shown.values(), Decimal("0.00")) == counted
