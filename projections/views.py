@@ -22,8 +22,8 @@ from projections.state import AppState, EnterpriseState
 
 VIEWS_FILE = "views.sqlite"
 TABLES = ("enterprises", "applications", "tranches", "evaluations", "caps", "windows",
-          "history", "aggregates", "tracking")
-PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows")
+          "flags", "history", "aggregates", "tracking")
+PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows", "flags")
 
 
 def fen(amount: Decimal | str | None) -> int | None:
@@ -65,15 +65,19 @@ def _set_wal(conn: sqlite3.Connection) -> None:
 class Views:
     """The views database: its schema, and reading and writing enterprise states."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, reader: bool = False):
+        """The views at `path`; a `reader` only queries (one per request or thread)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
+        self.db = sqlite_utils.Database(conn)
+        if reader:
+            conn.execute("PRAGMA query_only=ON")
+            return
         _set_wal(conn)
         # The views are rebuilt from the log at will: a lost write after a power cut
         # costs a catch-up, not a fact, so commits need not wait for the disk.
         conn.execute("PRAGMA synchronous=OFF")
-        self.db = sqlite_utils.Database(conn)
         self.create()
 
     def close(self) -> None:
@@ -119,6 +123,10 @@ class Views:
                 "policy": str, "article": int, "item": str, "status": str, "first_year": int,
                 "last_year": int, "years_planned": int, "years_disbursed": int,
                 "ends_on": str}, pk="application_id"),
+            sql("flags", {"enterprise_id": str, "key": str, "kind": str,
+                          "application_id": str, "policy": str, "due_on": str,
+                          "raised_on": str, "cleared_on": str, "message": str},
+                pk=("enterprise_id", "key")),
             sql("history", {"notification_id": int, "enterprise_id": str,
                             "application_id": str, "event": str, "at": str, "actor": str,
                             "recorded_at": str}, pk="notification_id"),

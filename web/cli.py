@@ -7,6 +7,8 @@
     grants [--data DIR] rebuild                  rebuild the read models from the log
     grants [--data DIR] audit [--as-of DATE] [--what-if] [--json] [--csv F] [--html F]
     grants [--data DIR] demo [--enterprises N]   load the demo history into an empty store
+    grants [--data DIR] serve [--host H] [--port P] [--debug]
+    grants [--data DIR] users add|list|disable|token ...
 
 Exit statuses of `apply`: 0 all succeeded, 1 any failed, 2 the input could not be read.
 """
@@ -14,6 +16,7 @@ Exit statuses of `apply`: 0 all succeeded, 1 any failed, 2 the input could not b
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -29,26 +32,28 @@ from policies import catalogue as catalogue_module
 from projections import queries
 from projections.follower import Follower
 from web.progress import Progress
-from web.schemas import command_name, load_command
+from web.services import Services
+from web.users import ROLES, USERS_FILE, UserError, Users
 
 
 def open_ledger(data_dir) -> Ledger:
+    """The ledger alone, for commands that need no read models (quote, audit)."""
     return Ledger(env=store.settings(store.data_dir(data_dir)))
 
 
-def open_follower(ledger: Ledger, data_dir) -> Follower:
-    return Follower.beside(ledger, store.data_dir(data_dir))
+def open_services(data_dir) -> Services:
+    """The ledger and its read models: the path every write takes."""
+    return Services(data_dir)
 
 
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def apply_lines(ledger: Ledger, lines, out, progress: Progress | None = None,
-                follower: Follower | None = None) -> bool:
+def apply_lines(services: Services, lines, out, progress: Progress | None = None) -> bool:
     """Run each line as one command; write one JSON line per command. True if all succeeded.
 
-    With a follower, a line is written only once the read models show its command.
+    A line is written only once the read models show its command.
     """
     all_ok = True
     for line in lines:
@@ -61,13 +66,8 @@ def apply_lines(ledger: Ledger, lines, out, progress: Progress | None = None,
                 "invalid_command", f"not JSON: {e.msg} at column {e.colno}",
                 {"_line": "not JSON"}).to_dict()}
         else:
-            try:
-                result = ledger.execute(load_command(data))
-            except CommandRefused as refused:
-                result = {"ok": False, "command": command_name(data), "error": refused.to_dict()}
+            result = services.execute_json(data)
         all_ok &= result["ok"]
-        if follower is not None and result["ok"]:
-            follower.catch_up()
         out.write(dumps(result) + "\n")
         if progress:
             progress.step(len(line) + 1)
@@ -88,10 +88,8 @@ def cmd_apply(args) -> int:
         return 2
     progress = Progress("applying", total) if total else None
     try:
-        with closing(open_ledger(args.data)) as ledger, \
-                closing(open_follower(ledger, args.data)) as follower:
-            follower.catch_up()
-            ok = apply_lines(ledger, source, sys.stdout, progress, follower)
+        with closing(open_services(args.data)) as services:
+            ok = apply_lines(services, source, sys.stdout, progress)
     except UnicodeDecodeError as e:
         print(f"grants apply: {args.file} is not UTF-8 text: {e.reason}", file=sys.stderr)
         return 2
@@ -149,22 +147,31 @@ def cmd_policies(args) -> int:
     return 0
 
 
+DEMO_USERS = (("staff", "staff", "工作人员 Staff"), ("auditor", "auditor", "审计 Auditor"),
+              ("admin", "admin", "管理员 Admin"))
+
+
 def cmd_demo(args) -> int:
     """Load the seeded demo history into an empty store through the ordinary commands."""
     from web.synthetic import history
 
-    with closing(open_ledger(args.data)) as ledger:
-        if ledger.recorder.max_notification_id():
-            print("grants demo: the store already holds events; nothing loaded", file=sys.stderr)
+    with closing(open_services(args.data)) as services:
+        users = Users(services.data_dir / USERS_FILE)
+        if users.empty():
+            for username, role, name in DEMO_USERS:
+                users.add(username, role, f"{username}-demo", name)
+            print("grants demo: demo log-ins " + ", ".join(
+                f"{u} / {u}-demo ({r})" for u, r, _ in DEMO_USERS), file=sys.stderr)
+        if services.ledger.recorder.max_notification_id():
+            print("grants demo: the store already holds events; no history loaded",
+                  file=sys.stderr)
             return 0
         commands = [json.dumps(c, ensure_ascii=False) for c in
-                    history(ledger.catalogue, enterprises=args.enterprises, seed=args.seed)]
-        progress = Progress("loading demo", len(commands))
-        progress.enabled = progress.enabled or sys.stderr.isatty()
-        with open(os.devnull, "w") as sink, \
-                closing(open_follower(ledger, args.data)) as follower:
-            apply_lines(ledger, commands, sink, progress)
-            follower.catch_up()
+                    history(services.ledger.catalogue, enterprises=args.enterprises,
+                            seed=args.seed)]
+        progress = Progress("loading demo", sum(len(c) + 1 for c in commands))
+        with open(os.devnull, "w") as sink:
+            apply_lines(services, commands, sink, progress)
         progress.done()
         first = next(json.loads(c)["application_id"] for c in commands
                      if '"SubmitApplication"' in c)
@@ -173,12 +180,52 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    """Serve the dashboard and the API (waitress; Flask's server only with --debug)."""
+    from web.app import create_app
+
+    if args.data:
+        os.environ["GRANTS_DATA"] = args.data
+    app = create_app()
+    url = f"http://{args.host}:{args.port}/"
+    print(f"Grant Ledger is serving at {url}", file=sys.stderr, flush=True)
+    if args.debug:
+        app.run(host=args.host, port=args.port, debug=True)
+        return 0
+    import waitress
+
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
+                   ident="grant-ledger")
+    return 0
+
+
+def cmd_users(args) -> int:
+    users = Users(store.data_dir(args.data) / USERS_FILE)
+    try:
+        if args.action == "add":
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin \
+                else getpass.getpass(f"password for {args.username}: ")
+            user = users.add(args.username, args.role, password, args.name or "")
+            print(f"added {user.username} ({user.role})")
+        elif args.action == "list":
+            for u in users.list():
+                print(f"{u.username:<20} {u.role:<8} {'active' if u.active else 'disabled':<9}"
+                      f" {u.name}")
+        elif args.action == "disable":
+            users.disable(args.username)
+            print(f"disabled {args.username}")
+        elif args.action == "token":
+            print(users.issue_token(args.username))
+    except UserError as e:
+        print(f"grants users: {e.field}: {e.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_entitlement(args) -> int:
-    with closing(open_ledger(args.data)) as ledger, \
-            closing(open_follower(ledger, args.data)) as follower:
-        follower.catch_up()
+    with closing(open_services(args.data)) as services, services.reader() as views:
         try:
-            answer = queries.entitlement(ledger, follower.views, args.enterprise_id,
+            answer = queries.entitlement(services.ledger, views, args.enterprise_id,
                                          args.as_of, args.known_at)
         except CommandRefused as refused:
             if args.json:
@@ -208,7 +255,7 @@ def cmd_entitlement(args) -> int:
 
 def cmd_rebuild(args) -> int:
     with closing(open_ledger(args.data)) as ledger, \
-            closing(open_follower(ledger, args.data)) as follower:
+            closing(Follower.beside(ledger, store.data_dir(args.data))) as follower:
         total = ledger.recorder.max_notification_id() or 0
         progress = Progress("rebuilding views", total)
         started = time.perf_counter()
@@ -296,6 +343,25 @@ def parser() -> argparse.ArgumentParser:
     au.add_argument("--csv", metavar="FILE", help="write the findings as CSV")
     au.add_argument("--html", metavar="FILE", help="write a printable HTML report")
     au.set_defaults(run=cmd_audit)
+    sv = sub.add_parser("serve", help="serve the dashboard and the API")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--threads", type=int, default=8)
+    sv.add_argument("--debug", action="store_true", help="Flask's development server")
+    sv.set_defaults(run=cmd_serve)
+    us = sub.add_parser("users", help="manage who may log in")
+    us_sub = us.add_subparsers(dest="action", required=True)
+    ua = us_sub.add_parser("add", help="add a user (the password is asked for)")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=ROLES)
+    ua.add_argument("--name")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    us_sub.add_parser("list", help="list users")
+    ud = us_sub.add_parser("disable", help="disable a user (and its API token)")
+    ud.add_argument("username")
+    ut = us_sub.add_parser("token", help="issue an API token for a user (shown once)")
+    ut.add_argument("username")
+    us.set_defaults(run=cmd_users)
     d = sub.add_parser("demo", help="load a seeded demo history into an empty store")
     d.add_argument("--enterprises", type=int, default=300)
     d.add_argument("--seed", type=int, default=1)

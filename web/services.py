@@ -1,0 +1,71 @@
+"""The ledger and its read models for one process: the one path every write takes.
+
+The command line, the web forms and the JSON API all hand a contract command to
+`Services.execute`, which carries it out and returns only once the read models
+show it (read your own writes).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from lifecycle import store
+from lifecycle.commands import Command
+from lifecycle.errors import CommandRefused
+from lifecycle.ledger import Ledger
+from policies.catalogue import Catalogue
+from projections.follower import Follower
+from projections.views import VIEWS_FILE, Views
+from web.schemas import command_name, load_command
+
+
+class Services:
+    def __init__(self, data_dir: str | os.PathLike | None = None, event_store: str | None = None,
+                 catalogue: Catalogue | None = None):
+        self.data_dir = store.data_dir(data_dir)
+        self.ledger = Ledger(env=store.settings(self.data_dir, event_store), catalogue=catalogue)
+        self.follower = Follower.beside(self.ledger, self.data_dir)
+        self.follower.catch_up()
+        # One writer at a time in this process; between processes the store decides.
+        self._write_lock = threading.Lock()
+
+    @property
+    def views_path(self) -> Path:
+        return self.data_dir / VIEWS_FILE
+
+    def close(self) -> None:
+        self.follower.close()
+        self.ledger.close()
+
+    def execute(self, command: Command) -> dict:
+        """Carry out a command; answer its contract line once the views show it."""
+        with self._write_lock:
+            result = self.ledger.execute(command)
+            if result["ok"]:
+                self.follower.catch_up()
+        return result
+
+    def execute_json(self, data: object, actor: str | None = None) -> dict:
+        """A contract command as JSON data (a dict); a refusal of its form is a line too."""
+        try:
+            command = load_command(data, actor=actor)
+        except CommandRefused as refused:
+            return {"ok": False, "command": command_name(data), "error": refused.to_dict()}
+        return self.execute(command)
+
+    def catch_up(self) -> None:
+        """Bring the views up to date with what other processes recorded."""
+        with self._write_lock:
+            self.follower.catch_up()
+
+    @contextmanager
+    def reader(self):
+        """A read-only connection to the views, for one request or one thread."""
+        views = Views(self.views_path, reader=True)
+        try:
+            yield views
+        finally:
+            views.close()
