@@ -90,6 +90,40 @@ class RevokeAward(Command):
     reason: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class RecordRepayment(Command):
+    """Money of a revoked award paid back (an addition to the contract: see README)."""
+
+    application_id: str
+    amount: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Obligation:
+    """Something the scheduler finds due or overdue for an enterprise on a day."""
+
+    key: str
+    kind: str
+    application_id: str | None
+    policy: str | None
+    due_on: date
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReconcileFlags(Command):
+    """The scheduler's daily judgement for one enterprise: these obligations are open.
+
+    Not part of the contract's input: only the scheduler builds it. Flags not yet
+    raised are raised; raised flags no longer due are cleared.
+    """
+
+    enterprise_id: str
+    due: tuple[Obligation, ...]
+
+
 ALL = (RegisterEnterprise, RecordDishonesty, SubmitApplication, CertifyApplication,
-       ApproveApplication, RejectApplication, DisburseTranche, RecordEvaluation, RevokeAward)
+       ApproveApplication, RejectApplication, DisburseTranche, RecordEvaluation, RevokeAward,
+       RecordRepayment)
 BY_NAME = {c.__name__: c for c in ALL}

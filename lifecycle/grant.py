@@ -127,6 +127,16 @@ class GrantApplication(Chained):
         def apply(self, agg: GrantApplication) -> None:
             agg.status, agg.clawback_due, agg.last_at = REVOKED, self.clawback_due, self.at
 
+    class RepaymentRecorded(Chained.Event):
+        amount: Decimal
+        note: str
+        at: date
+        actor: str
+
+        def apply(self, agg: GrantApplication) -> None:
+            agg.clawback_due -= self.amount
+            agg.last_at = self.at
+
     # -- commands (the checks that need only this application live in the ledger) -----
 
     @classmethod
@@ -158,6 +168,9 @@ class GrantApplication(Chained):
     def revoke(self, reason: str, at: date, actor: str) -> None:
         self.record(self.AwardRevoked, reason=reason, clawback_due=self.disbursed(), at=at,
                     actor=actor)
+
+    def record_repayment(self, amount: Decimal, note: str, at: date, actor: str) -> None:
+        self.record(self.RepaymentRecorded, amount=amount, note=note, at=at, actor=actor)
 
     # -- reading -----------------------------------------------------------------------
 

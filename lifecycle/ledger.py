@@ -22,10 +22,12 @@ from lifecycle import credit_code, store
 from lifecycle.catalogue_versions import CatalogueSnapshot, catalogue_uuid
 from lifecycle.enterprise import EnterpriseLedger, enterprise_uuid
 from lifecycle.errors import CommandRefused, invalid
+from lifecycle.flags import FlagBoard, board_uuid
 from lifecycle.grant import (
     APPROVED,
     AWARDED,
     CERTIFIED,
+    REVOKED,
     STOPPED,
     SUBMITTED,
     GrantApplication,
@@ -61,6 +63,8 @@ class Ledger(Application):
             c.DisburseTranche: self._disburse,
             c.RecordEvaluation: self._evaluate,
             c.RevokeAward: self._revoke,
+            c.RecordRepayment: self._repay,
+            c.ReconcileFlags: self._reconcile_flags,
         }
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -263,6 +267,34 @@ class Ledger(Application):
         ent.release_award(app.application_id, cmd.at, cmd.actor)
         return [app, ent], {"application_id": app.application_id,
                             "clawback_due": yuan(app.clawback_due)}
+
+    def _repay(self, cmd: c.RecordRepayment):
+        app = self.application(cmd.application_id)
+        self._expect(app, (REVOKED,), "record a repayment for")
+        self._not_before(app, cmd.at)
+        if cmd.amount <= 0:
+            raise invalid("amount", "must be more than zero")
+        if cmd.amount > app.clawback_due:
+            raise invalid("amount", f"more than the clawback still due ({yuan(app.clawback_due)})")
+        app.record_repayment(cmd.amount, cmd.note, cmd.at, cmd.actor)
+        return [app], {"application_id": app.application_id,
+                       "clawback_due": yuan(app.clawback_due)}
+
+    def _reconcile_flags(self, cmd: c.ReconcileFlags):
+        board = self._find(board_uuid(cmd.enterprise_id))
+        if board is None:
+            self.enterprise(cmd.enterprise_id)  # not_found for an unknown enterprise
+            board = FlagBoard.open_for(cmd.enterprise_id, cmd.at)
+        due = {o.key: o for o in cmd.due}
+        for key in sorted(set(board.open) - set(due)):
+            board.clear_flag(key, "no longer due", cmd.at, cmd.actor)
+        for key in sorted(set(due) - set(board.open)):
+            o = due[key]
+            board.raise_flag(key, o.kind, o.application_id, o.policy, o.due_on, o.message,
+                             cmd.at, cmd.actor)
+        changed = bool(board.pending_events)
+        return ([board] if changed else []), {"enterprise_id": cmd.enterprise_id,
+                                              "open": len(due)}
 
     # -- helpers --------------------------------------------------------------------
 

@@ -73,12 +73,18 @@ def totals(state: EnterpriseState) -> dict:
     }
 
 
-def entitlement(state: EnterpriseState, catalogue: Catalogue, flags: list[dict]) -> dict:
+def open_flags(state: EnterpriseState) -> list[dict]:
+    """The enterprise's flags raised and not cleared, as JSON-ready dicts."""
+    return [{**f, "due_on": f["due_on"].isoformat(), "raised_on": f["raised_on"].isoformat()}
+            for f in state.open_flags()]
+
+
+def entitlement(state: EnterpriseState, catalogue: Catalogue) -> dict:
     """The contract's `grants entitlement` answer for one enterprise."""
     return {
         "enterprise_id": state.enterprise_id, "name": state.name, "size": state.size,
         **totals(state),
         "caps": caps(state, catalogue),
         "windows": windows(state, catalogue),
-        "flags": flags,
+        "flags": open_flags(state),
     }

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lifecycle.ledger import Ledger
 from projections import state as fold
-from projections.views import VIEWS_FILE, Views
+from projections.views import SCHEMA_VERSION, VIEWS_FILE, Views
 
 PAGE = 500
 REBUILD_PAGE = 5000
@@ -48,6 +48,8 @@ class Follower:
             self.views.drop()
             for statement in self.views.schema():
                 conn.execute(statement)
+            conn.execute("INSERT INTO tracking (name, position) VALUES ('schema', ?)",
+                         (SCHEMA_VERSION,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

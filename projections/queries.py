@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from uuid import UUID
 
 from lifecycle.enterprise import enterprise_uuid
 from lifecycle.errors import CommandRefused
+from lifecycle.integrity import stored_records
 from lifecycle.ledger import Ledger
 from projections import derive
 from projections import state as fold
+from projections.obligations import Deadlines, obligations
 from projections.views import Views
 
 
@@ -54,7 +57,53 @@ def entitlement(ledger: Ledger, views: Views, enterprise_id: str, as_of: date | 
         state = state_from_log(ledger, views, enterprise_id, as_of, known_at)
     if state is None:
         raise _not_found(enterprise_id)
-    answer = derive.entitlement(state, ledger.catalogue, flags=[])
+    answer = derive.entitlement(state, ledger.catalogue)
     answer["as_of"] = as_of.isoformat() if as_of else None
     answer["known_at"] = known_at.isoformat() if known_at else None
     return answer
+
+
+def states_as_of(ledger: Ledger, views: Views, on: date) -> Iterator[fold.EnterpriseState]:
+    """Every enterprise as it stood on business date `on`.
+
+    When nothing in the views is dated after `on`, the views are that state; otherwise
+    one pass over the log folds every event dated on or before `on`.
+    """
+    latest = views.db.execute("SELECT max(at) FROM history").fetchone()[0]
+    if latest is None or date.fromisoformat(latest) <= on:
+        ids = [r[0] for r in views.db.execute("SELECT enterprise_id FROM enterprises "
+                                              "ORDER BY enterprise_id")]
+        for i in range(0, len(ids), 200):
+            yield from views.load(ids[i:i + 200]).values()
+        return
+    owners: dict[str, tuple[str, str | None]] = {}
+    states: dict[str, fold.EnterpriseState] = {}
+    for record in stored_records(ledger):
+        event = ledger.mapper.to_domain_event(record)
+        at = getattr(event, "at", None)
+        if at is None or at > on:
+            continue
+        agg = str(record.originator_id)
+        if agg not in owners:
+            enterprise = fold.enterprise_of(event)
+            if enterprise is None:
+                continue
+            owners[agg] = (enterprise, getattr(event, "application_id", None))
+        enterprise, application = owners[agg]
+        if enterprise in states or isinstance(event, fold.E.EnterpriseRegistered):
+            states[enterprise] = fold.apply(states.get(enterprise), event, application)
+    yield from (states[e] for e in sorted(states))
+
+
+def flags_on(ledger: Ledger, views: Views, on: date,
+             deadlines: Deadlines | None = None) -> list[dict]:
+    """What the scheduler flags on `on`: every obligation open that day, by due date."""
+    deadlines = deadlines or Deadlines.from_environment()
+    rows = []
+    for state in states_as_of(ledger, views, on):
+        for o in obligations(state, ledger.catalogue, on, deadlines):
+            rows.append({"enterprise_id": state.enterprise_id, "name": state.name,
+                         "key": o.key, "kind": o.kind, "application_id": o.application_id,
+                         "policy": o.policy, "due_on": o.due_on.isoformat(),
+                         "overdue": on > o.due_on, "message": o.message})
+    return sorted(rows, key=lambda r: (r["due_on"], r["enterprise_id"], r["key"]))

@@ -14,10 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from lifecycle.enterprise import EnterpriseLedger
+from lifecycle.flags import FlagBoard
 from lifecycle.grant import GrantApplication
 from policies.facts import ACTIVE, COMPLETED, REVOKED, STOPPED, Award, Tranche
 
-E, G = EnterpriseLedger, GrantApplication
+E, G, F = EnterpriseLedger, GrantApplication, FlagBoard
 #: An application's status and how its award counts against caps.
 AWARD_STATUS = {"approved": ACTIVE, "completed": COMPLETED, "stopped": STOPPED,
                 "revoked": REVOKED}
@@ -44,6 +45,7 @@ class AppState:
     evaluations: dict = field(default_factory=dict)  # year -> {"result", "note", "at"}
     clawback_due: Decimal | None = None
     reason: str | None = None
+    revoked_on: date | None = None
 
     def award(self) -> Award | None:
         """The award as the calculator counts it, or None before approval."""
@@ -65,6 +67,12 @@ class EnterpriseState:
     registered_on: date
     dishonesty: list = field(default_factory=list)  # {"at", "note"}
     applications: dict = field(default_factory=dict)  # application_id -> AppState
+    # key -> {"kind", "application_id", "policy", "due_on", "raised_on", "cleared_on", "message"}
+    flags: dict = field(default_factory=dict)
+
+    def open_flags(self) -> list[dict]:
+        return sorted(({"key": k, **f} for k, f in self.flags.items() if f["cleared_on"] is None),
+                      key=lambda f: (f["due_on"], f["key"]))
 
     def awards(self) -> tuple[Award, ...]:
         return tuple(a for a in (s.award() for s in self.applications.values()) if a)
@@ -97,6 +105,16 @@ def apply(state: EnterpriseState | None, event, application_id: str | None) -> E
     if kind is E.DishonestyRecorded:
         state.dishonesty.append({"at": event.at, "note": event.note})
         return state
+    if kind is F.FlagRaised:
+        state.flags[event.key] = {"kind": event.kind, "application_id": event.application_id,
+                                  "policy": event.policy, "due_on": event.due_on,
+                                  "raised_on": event.at, "cleared_on": None,
+                                  "message": event.message}
+        return state
+    if kind is F.FlagCleared:
+        if event.key in state.flags:
+            state.flags[event.key]["cleared_on"] = event.at
+        return state
     if kind is G.ApplicationSubmitted:
         state.applications[event.application_id] = AppState(
             event.application_id, event.enterprise_id, event.policy, event.article, event.item,
@@ -128,4 +146,7 @@ def apply(state: EnterpriseState | None, event, application_id: str | None) -> E
             app.status = "stopped"
     elif kind is G.AwardRevoked:
         app.status, app.clawback_due, app.reason = "revoked", event.clawback_due, event.reason
+        app.revoked_on = event.at
+    elif kind is G.RepaymentRecorded:
+        app.clawback_due -= event.amount
     return state

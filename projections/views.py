@@ -21,6 +21,8 @@ from projections import derive
 from projections.state import AppState, EnterpriseState
 
 VIEWS_FILE = "views.sqlite"
+#: Raised whenever the tables change shape: older views are thrown away and rebuilt.
+SCHEMA_VERSION = 2
 TABLES = ("enterprises", "applications", "tranches", "evaluations", "caps", "windows",
           "flags", "history", "aggregates", "tracking")
 PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows", "flags")
@@ -109,7 +111,8 @@ class Views:
                 "item": str, "project_id": str, "status": str, "requested_fen": int,
                 "amount_fen": int, "submitted_on": str, "certified_on": str,
                 "decided_on": str, "catalogue_version": str, "claimed_basis": str,
-                "basis": str, "clawback_fen": int, "reason": str}, pk="application_id"),
+                "basis": str, "clawback_fen": int, "reason": str, "revoked_on": str},
+                pk="application_id"),
             sql("tranches", {"application_id": str, "enterprise_id": str, "year": int,
                              "amount_fen": int, "paid_on": str}, pk=("application_id", "year")),
             sql("evaluations", {"application_id": str, "enterprise_id": str, "year": int,
@@ -153,9 +156,16 @@ class Views:
         try:
             exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tracking'"
                                   ).fetchone()
-            if not exists:
+            version = exists and conn.execute(
+                "SELECT position FROM tracking WHERE name = 'schema'").fetchone()
+            if not exists or not version or version[0] != SCHEMA_VERSION:
+                # New, or of another shape: start afresh; the follower catches up from
+                # the first event.
+                self.drop()
                 for statement in self.schema():
                     conn.execute(statement)
+                conn.execute("INSERT INTO tracking (name, position) VALUES ('schema', ?)",
+                             (SCHEMA_VERSION,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -220,7 +230,8 @@ class Views:
                     a["project_id"], from_fen(a["requested_fen"]), _basis(a["claimed_basis"]),
                     _basis(a["basis"]), _day(a["submitted_on"]), a["status"],
                     _day(a["certified_on"]), _day(a["decided_on"]), from_fen(a["amount_fen"]),
-                    a["catalogue_version"], [], {}, from_fen(a["clawback_fen"]), a["reason"])
+                    a["catalogue_version"], [], {}, from_fen(a["clawback_fen"]), a["reason"],
+                    _day(a["revoked_on"]))
             for t in self.db.query("SELECT * FROM tranches WHERE enterprise_id = ? "
                                    "ORDER BY application_id, year", [eid]):
                 state.applications[t["application_id"]].tranches.append(
@@ -230,6 +241,13 @@ class Views:
                                    "ORDER BY application_id, year", [eid]):
                 state.applications[e["application_id"]].evaluations[e["year"]] = {
                     "result": e["result"], "note": e["note"], "at": _day(e["at"])}
+            for f in self.db.query("SELECT * FROM flags WHERE enterprise_id = ? ORDER BY key",
+                                   [eid]):
+                state.flags[f["key"]] = {
+                    "kind": f["kind"], "application_id": f["application_id"],
+                    "policy": f["policy"], "due_on": _day(f["due_on"]),
+                    "raised_on": _day(f["raised_on"]), "cleared_on": _day(f["cleared_on"]),
+                    "message": f["message"]}
             states[eid] = state
         return states
 
@@ -244,7 +262,7 @@ class Views:
             marks = ",".join("?" * len(chunk))
             for table in PER_ENTERPRISE:
                 db.execute(f"DELETE FROM {table} WHERE enterprise_id IN ({marks})", chunk)
-        enterprises, apps, tranches, evaluations, caps, windows = [], [], [], [], [], []
+        enterprises, apps, tranches, evaluations, caps, windows, flags = [], [], [], [], [], [], []
         for s in states:
             t = derive.totals(s)
             enterprises.append({
@@ -264,7 +282,8 @@ class Views:
                     "submitted_on": _iso(a.submitted_on), "certified_on": _iso(a.certified_on),
                     "decided_on": _iso(a.decided_on), "catalogue_version": a.catalogue_version,
                     "claimed_basis": _basis_json(a.claimed_basis), "basis": _basis_json(a.basis),
-                    "clawback_fen": fen(a.clawback_due), "reason": a.reason})
+                    "clawback_fen": fen(a.clawback_due), "reason": a.reason,
+                    "revoked_on": _iso(a.revoked_on)})
                 for tr in a.tranches:
                     tranches.append({"application_id": a.application_id,
                                      "enterprise_id": s.enterprise_id, "year": tr["year"],
@@ -275,6 +294,11 @@ class Views:
                                         "enterprise_id": s.enterprise_id, "year": year,
                                         "result": ev["result"], "note": ev["note"],
                                         "at": _iso(ev["at"])})
+            for key, f in sorted(s.flags.items()):
+                flags.append({"enterprise_id": s.enterprise_id, "key": key, "kind": f["kind"],
+                              "application_id": f["application_id"], "policy": f["policy"],
+                              "due_on": _iso(f["due_on"]), "raised_on": _iso(f["raised_on"]),
+                              "cleared_on": _iso(f["cleared_on"]), "message": f["message"]})
             for c in derive.caps(s, catalogue):
                 caps.append({"enterprise_id": s.enterprise_id, "policy": c["policy"],
                              "article": c["article"], "item": c["item"], "scope": c["scope"],
@@ -288,7 +312,8 @@ class Views:
                     "ends_on")})
         self._insert("enterprises", enterprises, replace=True)
         for table, rows in (("applications", apps), ("tranches", tranches),
-                            ("evaluations", evaluations), ("caps", caps), ("windows", windows)):
+                            ("evaluations", evaluations), ("caps", caps), ("windows", windows),
+                            ("flags", flags)):
             self._insert(table, rows)
 
     def add_history(self, entries: list[dict]) -> None:

@@ -5,7 +5,9 @@ Configuration (environment, or `test_config`):
   GRANTS_EVENT_STORE     a postgresql:// address for the event store (optional)
   GRANTS_SECRET_KEY      signs sessions (default: a random key kept in the data folder)
   GRANTS_SESSION_MINUTES a log-in lasts this long without activity (default 30)
-  GRANTS_SCHEDULER       "on" to run the daily job inside the served app (default off)
+  GRANTS_SCHEDULER       "on" to run the daily job inside the served app (default off;
+                         `grants serve` turns it on)
+  GRANTS_SCHEDULER_AT    when, HH:MM Beijing time (default 06:30)
 Each area (the dashboard, the JSON API, the scheduler) registers itself.
 """
 
@@ -48,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         "GRANTS_EVENT_STORE": os.environ.get("GRANTS_EVENT_STORE", ""),
         "GRANTS_SESSION_MINUTES": int(os.environ.get("GRANTS_SESSION_MINUTES", "30")),
         "GRANTS_SCHEDULER": os.environ.get("GRANTS_SCHEDULER", "off"),
+        "GRANTS_SCHEDULER_AT": os.environ.get("GRANTS_SCHEDULER_AT", "06:30"),
     }
     config.update(test_config or {})
     data = store.data_dir(config["GRANTS_DATA"])
@@ -73,6 +76,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     dashboard.register(app)
     api.register(app)
+    if app.config["GRANTS_SCHEDULER"] == "on":
+        from web import scheduler
+
+        scheduler.start(app)
     return app
 
 

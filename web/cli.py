@@ -7,6 +7,8 @@
     grants [--data DIR] rebuild                  rebuild the read models from the log
     grants [--data DIR] audit [--as-of DATE] [--what-if] [--json] [--csv F] [--html F]
     grants [--data DIR] demo [--enterprises N]   load the demo history into an empty store
+    grants [--data DIR] flags [--on DATE] [--json]   what the scheduler flags on a date
+    grants [--data DIR] scheduler run [--on DATE]     run the daily job now
     grants [--data DIR] serve [--host H] [--port P] [--debug]
     grants [--data DIR] users add|list|disable|token ...
 
@@ -173,6 +175,11 @@ def cmd_demo(args) -> int:
         with open(os.devnull, "w") as sink:
             apply_lines(services, commands, sink, progress)
         progress.done()
+        from web import scheduler
+
+        summary = scheduler.run_daily(services, date.today())
+        print(f"grants demo: the daily job flagged {summary.open} obligation(s) open today",
+              file=sys.stderr)
         first = next(json.loads(c)["application_id"] for c in commands
                      if '"SubmitApplication"' in c)
         print(f"grants demo: {len(commands)} commands for {args.enterprises} enterprises "
@@ -186,6 +193,7 @@ def cmd_serve(args) -> int:
 
     if args.data:
         os.environ["GRANTS_DATA"] = args.data
+    os.environ.setdefault("GRANTS_SCHEDULER", "on")
     app = create_app()
     url = f"http://{args.host}:{args.port}/"
     print(f"Grant Ledger is serving at {url}", file=sys.stderr, flush=True)
@@ -295,6 +303,35 @@ def cmd_audit(args) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_flags(args) -> int:
+    """What the scheduler flags on a date (default today), by due date."""
+    on = args.on or date.today()
+    with closing(open_services(args.data)) as services, services.reader() as views:
+        rows = queries.flags_on(services.ledger, views, on)
+    if args.json:
+        print(dumps({"on": on.isoformat(), "flags": rows}))
+        return 0
+    print(f"flags on {on.isoformat()}: {len(rows)}")
+    for r in rows:
+        late = "OVERDUE " if r["overdue"] else ""
+        print(f"  {r['due_on']}  {late}{r['kind']:<15} {r['enterprise_id']}  {r['message']}")
+    return 0
+
+
+def cmd_scheduler(args) -> int:
+    """Run the daily job now (from cron, or to catch up), as of a date (default today)."""
+    from web import scheduler
+
+    on = args.on or date.today()
+    with closing(open_services(args.data)) as services:
+        summary = scheduler.run_daily(services, on)
+    print(dumps(summary.to_dict()) if args.json else
+          f"scheduler {on.isoformat()}: {summary.enterprises} enterprises judged, "
+          f"{len(summary.raised)} flag(s) raised, {summary.cleared} cleared, "
+          f"{summary.open} open ({len(summary.overdue)} overdue)")
+    return 1 if summary.refused else 0
+
+
 def parse_datetime(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
@@ -343,6 +380,16 @@ def parser() -> argparse.ArgumentParser:
     au.add_argument("--csv", metavar="FILE", help="write the findings as CSV")
     au.add_argument("--html", metavar="FILE", help="write a printable HTML report")
     au.set_defaults(run=cmd_audit)
+    fl = sub.add_parser("flags", help="what the scheduler flags on a date")
+    fl.add_argument("--on", type=parse_date, help="the date (default: today)")
+    fl.add_argument("--json", action="store_true")
+    fl.set_defaults(run=cmd_flags)
+    sc = sub.add_parser("scheduler", help="the daily job")
+    sc_sub = sc.add_subparsers(dest="action", required=True)
+    sr = sc_sub.add_parser("run", help="run the daily job now")
+    sr.add_argument("--on", type=parse_date, help="judge as of this date (default: today)")
+    sr.add_argument("--json", action="store_true")
+    sc.set_defaults(run=cmd_scheduler)
     sv = sub.add_parser("serve", help="serve the dashboard and the API")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)

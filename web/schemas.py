@@ -115,6 +115,12 @@ class RevokeAward(CommandSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1))
 
 
+class RecordRepayment(CommandSchema):
+    application_id = fields.String(required=True)
+    amount = Money(required=True)
+    note = fields.String(load_default="")
+
+
 SCHEMAS: dict[str, Schema] = {
     name: globals()[name]() for name in c.BY_NAME
 }

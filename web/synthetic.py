@@ -42,6 +42,9 @@ MIX = (
     (("tz-am-2025", 7, "municipal-innovation-platform"), 1),
     (("bj-hps-2024", 2, "allocated-subsidy"), 1),
 )
+# Two recognitions of one ladder, the lower first: the second pays only the difference.
+PROMOTION = (("tz-am-2025", 7, "municipal-enterprise-technology-center"),
+             ("tz-de-2025", 8, "municipal-innovation-center"))
 # Basis figures drawn for rate-based items, in yuan (low, high).
 BASIS_RANGE = {
     "event_expenditure": (100_000, 1_500_000),
@@ -89,8 +92,76 @@ def _requested(rng: random.Random, item: Item, basis: dict[str, Decimal]) -> Dec
     return max(Decimal("1000.00"), _amount(float(full) * rng.uniform(0.7, 1.0)))
 
 
+def _application(emit, rng: random.Random, item: Item, ent: str, app: str, clock: _Clock,
+                 submitted: date, end: date) -> None:
+    """One application's life, as far as it got by `end`: every step dated after it is left
+    for the future, so some applications are undecided, some tranches unpaid, some
+    evaluations late, as a real register holds them."""
+    basis = {b: _amount(rng.uniform(*BASIS_RANGE.get(b, (100_000, 1_000_000))))
+             for b in item.required_basis}
+    requested = _requested(rng, item, basis)
+    emit(submitted, {"type": "SubmitApplication", "application_id": app, "enterprise_id": ent,
+                     "policy": item.policy, "article": item.article, "item": item.key,
+                     "basis": {k: yuan(v) for k, v in basis.items()},
+                     "requested_amount": yuan(requested), "actor": "staff-wang"})
+    certified_basis = {k: _amount(float(v) * rng.uniform(0.85, 1.0)) for k, v in basis.items()}
+    day = clock.after(5, 30)
+    if day > end:
+        return
+    emit(day, {"type": "CertifyApplication", "application_id": app,
+               "basis": {k: yuan(v) for k, v in certified_basis.items()}, "actor": "staff-li"})
+    decided = clock.after(5, 40)
+    if decided > end:
+        return
+    if rng.random() < 0.08:
+        emit(decided, {"type": "RejectApplication", "application_id": app,
+                       "reason": "materials incomplete", "actor": "staff-zhao"})
+        return
+    years = item.max_years if item.max_years > 1 and rng.random() < 0.8 else 1
+    amount = _requested(rng, item, certified_basis) if item.rate is not None else requested
+    amount = min(amount, requested)
+    approve = {"type": "ApproveApplication", "application_id": app, "actor": "staff-zhao"}
+    if years > 1:
+        share = (amount / years).quantize(Decimal("0.01"), ROUND_DOWN)
+        plan = [share] * (years - 1) + [amount - share * (years - 1)]
+        approve["tranches"] = [{"year": decided.year + i, "amount": yuan(a)}
+                               for i, a in enumerate(plan)]
+    emit(decided, approve)
+    day = decided
+    for i in range(years):
+        year = decided.year + i
+        planned = date(year, 1, 1) + timedelta(days=rng.randint(0, 150))
+        day = max(planned, day + timedelta(days=rng.randint(3, 20)))
+        if day > end or (i and rng.random() < 0.08):
+            break  # not paid yet, or stalled
+        emit(day, {"type": "DisburseTranche", "application_id": app, "year": year,
+                   "actor": "staff-li"})
+        if years > 1:
+            on_time = rng.random() < 0.85
+            review = date(year, 12, rng.randint(1, 20)) if on_time else \
+                date(year + 1, 1, 1) + timedelta(days=rng.randint(5, 110))
+            day = max(review, day + timedelta(days=5))
+            if day > end:
+                break
+            result = "fail" if rng.random() < 0.07 else "pass"
+            emit(day, {"type": "RecordEvaluation", "application_id": app, "year": year,
+                       "result": result,
+                       "note": "绩效评价" if result == "pass" else "未达绩效目标",
+                       "actor": "staff-zhao"})
+            if result == "fail":
+                break
+    if rng.random() < 0.01 and day + timedelta(days=30) <= end:
+        day += timedelta(days=30)
+        emit(day, {"type": "RevokeAward", "application_id": app,
+                   "reason": "false materials (提供虚假材料)", "actor": "staff-zhao"})
+        if rng.random() < 0.5 and day + timedelta(days=40) <= end:
+            emit(day + timedelta(days=40), {"type": "RecordRepayment", "application_id": app,
+                                            "amount": "1000.00", "note": "partial repayment",
+                                            "actor": "staff-li"})
+
+
 def history(catalogue: Catalogue, enterprises: int = 300, start: date = date(2025, 6, 1),
-            end: date = date(2027, 12, 31), seed: int = 1) -> Iterator[dict]:
+            end: date = date(2028, 4, 15), seed: int = 1) -> Iterator[dict]:
     """Contract commands, sorted by business date, for `enterprises` enterprises."""
     rng = random.Random(seed)
     mix = [m for m, weight in MIX for _ in range(weight)]
@@ -119,72 +190,20 @@ def history(catalogue: Catalogue, enterprises: int = 300, start: date = date(202
                   "note": "serious dishonesty record (credit platform)", "actor": "staff-li"})
         span_days = (end - registered).days
         applications = max(1, int(rng.gauss(span_days / 365 * 1.6, 1)))
-        for _ in range(applications):
+        promoted = n % 50 == 7  # a few enterprises climb a ladder of recognitions
+        for k in range(applications):
             app_no += 1
-            key = rng.choice(mix)
+            key = PROMOTION[k] if promoted and k < len(PROMOTION) else rng.choice(mix)
             item = catalogue.item(*key)
             if item.sizes is not None and size not in item.sizes:
                 continue
             policy = catalogue.policy(item.policy)
-            clock = _Clock(rng, registered)
-            submitted = clock.after(1, max(2, span_days - 200))
-            if not policy.in_force(submitted):
+            clock = _Clock(rng, registered + timedelta(days=400 * k if promoted else 0))
+            submitted = clock.after(1, max(2, span_days - 5))
+            if submitted > end or not policy.in_force(submitted):
                 continue
-            basis = {b: _amount(rng.uniform(*BASIS_RANGE.get(b, (100_000, 1_000_000))))
-                     for b in item.required_basis}
-            requested = _requested(rng, item, basis)
-            app = f"TZ-{submitted.year}-{app_no:07d}"
-            emit(submitted, {"type": "SubmitApplication", "application_id": app,
-                             "enterprise_id": ent, "policy": item.policy,
-                             "article": item.article, "item": item.key,
-                             "basis": {k: yuan(v) for k, v in basis.items()},
-                             "requested_amount": yuan(requested), "actor": "staff-wang"})
-            certified_basis = {k: _amount(float(v) * rng.uniform(0.85, 1.0))
-                               for k, v in basis.items()}
-            emit(clock.after(5, 30), {"type": "CertifyApplication", "application_id": app,
-                                      "basis": {k: yuan(v) for k, v in certified_basis.items()},
-                                      "actor": "staff-li"})
-            decided = clock.after(5, 40)
-            if rng.random() < 0.08:
-                emit(decided, {"type": "RejectApplication", "application_id": app,
-                               "reason": "materials incomplete", "actor": "staff-zhao"})
-                continue
-            years = item.max_years if item.max_years > 1 and rng.random() < 0.8 else 1
-            amount = _requested(rng, item, certified_basis) if item.rate is not None \
-                else requested
-            amount = min(amount, requested)
-            approve = {"type": "ApproveApplication", "application_id": app,
-                       "actor": "staff-zhao"}
-            if years > 1:
-                share = (amount / years).quantize(Decimal("0.01"), ROUND_DOWN)
-                plan = [share] * (years - 1) + [amount - share * (years - 1)]
-                approve["tranches"] = [{"year": decided.year + i, "amount": yuan(a)}
-                                       for i, a in enumerate(plan)]
-            emit(decided, approve)
-            day = decided
-            for i in range(years):
-                year = decided.year + i
-                planned = date(year, 1, 1) + timedelta(days=rng.randint(0, 150))
-                day = max(planned, day + timedelta(days=rng.randint(3, 20)))
-                if day > end:
-                    break
-                emit(day, {"type": "DisburseTranche", "application_id": app, "year": year,
-                           "actor": "staff-li"})
-                if years > 1:
-                    day = max(date(year, 12, rng.randint(1, 20)), day + timedelta(days=5))
-                    if day > end:
-                        break
-                    result = "fail" if rng.random() < 0.07 else "pass"
-                    emit(day, {"type": "RecordEvaluation", "application_id": app,
-                               "year": year, "result": result,
-                               "note": "绩效评价" if result == "pass" else "未达绩效目标",
-                               "actor": "staff-zhao"})
-                    if result == "fail":
-                        break
-            if rng.random() < 0.005 and day + timedelta(days=30) <= end:
-                emit(day + timedelta(days=30),
-                     {"type": "RevokeAward", "application_id": app,
-                      "reason": "false materials (提供虚假材料)", "actor": "staff-zhao"})
+            _application(emit, rng, item, ent, f"TZ-{submitted.year}-{app_no:07d}", clock,
+                         submitted, end)
     commands.sort(key=lambda c: (c[0], c[1]))
     # Number applications in the order they were submitted, as a bureau's register does.
     numbers: dict[str, str] = {}

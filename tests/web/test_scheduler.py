@@ -1,0 +1,169 @@
+"""The daily job: every obligation the day before, on and after its deadline; idempotent
+runs; catch-up after missed days; clearing; the digest; one scheduler per data folder."""
+
+from __future__ import annotations
+
+import socket
+import time
+from contextlib import closing
+from datetime import date, timedelta
+
+import pytest
+
+from projections import queries
+from tests.builders import approve, certify, credit_code, disburse, evaluate, register, submit
+from web import scheduler
+from web.services import Services
+
+
+@pytest.fixture
+def services(event_store):
+    with closing(Services(event_store.data, event_store.event_store or None)) as s:
+        yield s
+
+
+def do(services, *commands):
+    for c in commands:
+        result = services.execute_json(c)
+        assert result["ok"], result
+
+
+def flagged(services, on: date) -> dict[str, dict]:
+    with services.reader() as views:
+        return {f["key"]: f for f in queries.flags_on(services.ledger, views, on)}
+
+
+def recorded(services) -> dict[str, dict]:
+    with services.reader() as views:
+        return {r["key"]: r for r in views.db.query("SELECT * FROM flags")}
+
+
+def three_year_award(services, pay_2025=True):
+    do(services, register(1), submit("P-1", 1, article=4,
+                                     basis={"verified_total_investment": "3000000"},
+                                     requested="900000"),
+       certify("P-1", basis={"verified_total_investment": "3000000"}),
+       approve("P-1", tranches=[{"year": y, "amount": "300000"} for y in (2025, 2026, 2027)]))
+    if pay_2025:
+        do(services, disburse("P-1", 2025, at="2025-08-01"))
+
+
+def around(services, key: str, opens: date, due: date) -> None:
+    """Not flagged the day before it opens; flagged from then; overdue after the deadline."""
+    assert key not in flagged(services, opens - timedelta(days=1))
+    on_open = flagged(services, opens)[key]
+    assert not on_open["overdue"] and on_open["due_on"] == due.isoformat()
+    assert not flagged(services, due)[key]["overdue"]
+    assert flagged(services, due + timedelta(days=1))[key]["overdue"]
+
+
+def test_a_tranche_is_due_in_its_year(services):
+    three_year_award(services)
+    do(services, evaluate("P-1", 2025))
+    around(services, "tranche_due:P-1:2026", date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_an_evaluation_is_due_after_each_tranche_year(services):
+    three_year_award(services)
+    around(services, "evaluation_due:P-1:2025", date(2026, 1, 1), date(2026, 3, 31))
+
+
+def test_a_support_window_closing_with_tranches_unpaid_is_flagged(services):
+    three_year_award(services)
+    around(services, "window_closing:P-1", date(2027, 10, 2), date(2027, 12, 31))
+
+
+def test_a_policy_lapsing_while_an_application_is_undecided_is_flagged(services):
+    do(services, register(1), submit("L-1", 1, at="2028-01-10"))
+    # tz-am-2025 lapses on 2028-05-08 (last day in force 2028-05-07); warned 60 days ahead.
+    around(services, "policy_lapsing:L-1", date(2028, 3, 9), date(2028, 5, 7))
+
+
+def test_a_clawback_is_due_after_a_revocation(services):
+    do(services, register(1), submit("R-1", 1), certify("R-1"), approve("R-1"),
+       disburse("R-1", 2025, at="2025-07-10"),
+       {"type": "RevokeAward", "at": "2025-09-01", "application_id": "R-1",
+        "reason": "false materials"})
+    around(services, "clawback_due:R-1", date(2025, 9, 1), date(2025, 10, 1))
+    do(services, {"type": "RecordRepayment", "at": "2025-09-20", "application_id": "R-1",
+                  "amount": "400000.00"})
+    assert "clawback_due:R-1" not in flagged(services, date(2025, 9, 21))
+
+
+def test_running_twice_on_a_day_adds_nothing(services):
+    three_year_award(services)
+    first = scheduler.run_daily(services, date(2026, 2, 1))
+    assert {o.kind for _, o in first.raised} == {"evaluation_due", "tranche_due"}
+    top = services.ledger.recorder.max_notification_id()
+    again = scheduler.run_daily(services, date(2026, 2, 1))
+    assert again.raised == [] and again.cleared == 0
+    assert services.ledger.recorder.max_notification_id() == top
+
+
+def test_a_missed_day_loses_nothing_and_met_obligations_are_cleared(services):
+    three_year_award(services)
+    scheduler.run_daily(services, date(2026, 1, 5))
+    assert set(recorded(services)) == {"evaluation_due:P-1:2025", "tranche_due:P-1:2026"}
+    do(services, evaluate("P-1", 2025, at="2026-01-20"), disburse("P-1", 2026, at="2026-02-01"))
+    # The job did not run for weeks; the next run judges everything as of its own day.
+    summary = scheduler.run_daily(services, date(2026, 3, 15))
+    assert summary.cleared == 2
+    flags = recorded(services)
+    assert flags["evaluation_due:P-1:2025"]["cleared_on"] == "2026-03-15"
+    assert flags["tranche_due:P-1:2026"]["cleared_on"] == "2026-03-15"
+    with services.reader() as views:
+        answer = queries.entitlement(services.ledger, views, credit_code(1))
+    assert answer["flags"] == []
+
+
+def test_open_flags_show_in_the_entitlement(services):
+    three_year_award(services)
+    scheduler.run_daily(services, date(2026, 2, 1))
+    with services.reader() as views:
+        answer = queries.entitlement(services.ledger, views, credit_code(1))
+    assert {f["kind"] for f in answer["flags"]} == {"evaluation_due", "tranche_due"}
+
+
+def test_the_daily_digest_reaches_a_local_smtp_server(services, monkeypatch):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("GRANTS_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("GRANTS_SMTP_PORT", str(port))
+        monkeypatch.setenv("GRANTS_DIGEST_TO", "staff@bureau.example")
+        three_year_award(services)
+        scheduler.run_daily(services, date(2026, 5, 1))
+        deadline = time.monotonic() + 10
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        controller.stop()
+    [mail] = received
+    assert mail["To"] == "staff@bureau.example"
+    body = mail.get_payload(decode=True).decode()
+    assert "tranche 2026" in body and "evaluation of 2025" in body and "逾期" in body
+
+
+def test_one_scheduler_runs_per_data_folder_in_the_served_app(tmp_path):
+    from web.app import create_app
+
+    config = {"GRANTS_DATA": str(tmp_path), "SECRET_KEY": "t", "GRANTS_SCHEDULER": "on"}
+    first, second = create_app(config), create_app(config)
+    try:
+        sched, _ = first.extensions["grants_scheduler"]
+        assert sched.get_job("daily") is not None
+        assert "grants_scheduler" not in second.extensions
+    finally:
+        sched.shutdown(wait=False)
