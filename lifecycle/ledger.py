@@ -9,6 +9,7 @@ after a few tries it answers `conflict`. A refused command writes nothing.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -41,6 +42,52 @@ from policies.facts import Request
 from policies.money import yuan
 
 ATTEMPTS = 5
+GROUP = 200  # commands decided together and saved in one transaction by execute_many
+
+
+class _Regroup(Exception):
+    """A group cannot be saved as one: decide its commands one at a time instead."""
+
+
+class _WorkingSet:
+    """The aggregates a group of commands has read or written, shared by the group.
+
+    Each command decides on the state the group's earlier commands left; the group is
+    saved in one transaction at its end. `marks` say how many pending events of each
+    aggregate earlier commands accounted for.
+    """
+
+    def __init__(self):
+        self.aggregates: dict = {}
+        self.marks: dict = {}
+        self.events: list = []  # every new event, in the order the commands made them
+
+    def get(self, aggregate_id, fetch):
+        found = self.aggregates.get(aggregate_id)
+        if found is None:
+            found = fetch(aggregate_id)
+            if found is not None:
+                self.aggregates[aggregate_id] = found
+                self.marks[aggregate_id] = len(found.pending_events)
+        return found
+
+    def take(self, aggregates) -> list[str]:
+        """The names of the events a command just added, which it now accounts for."""
+        names = []
+        for agg in aggregates:
+            self.aggregates.setdefault(agg.id, agg)
+            new = agg.pending_events[self.marks.get(agg.id, 0):]
+            names += [type(e).__name__ for e in new]
+            self.events += new
+            self.marks[agg.id] = len(agg.pending_events)
+        return names
+
+    def untouched(self) -> bool:
+        return all(len(a.pending_events) == self.marks.get(i, 0)
+                   for i, a in self.aggregates.items())
+
+    def changed(self) -> list:
+        return [a for a in self.aggregates.values() if a.pending_events]
 
 
 class Ledger(Application):
@@ -53,6 +100,7 @@ class Ledger(Application):
             super().__init__(env)
         self.catalogue = catalogue or catalogue_module.load()
         self._stored_versions: set[str] = set()
+        self._local = threading.local()  # the working set of a group being decided
         self._handlers: dict[type, Callable[[Any], tuple[list, dict]]] = {
             c.RegisterEnterprise: self._register,
             c.RecordDishonesty: self._record_dishonesty,
@@ -91,6 +139,55 @@ class Ledger(Application):
         refused = CommandRefused("conflict", f"{name}: other writers changed the same records "
                                  f"{ATTEMPTS} times in a row; nothing was written")
         return {"ok": False, "command": name, "error": refused.to_dict()}
+
+    def execute_many(self, commands: list[c.Command], group: int = GROUP) -> list[dict]:
+        """Carry out commands in order, as `execute` would one by one, saving them in groups.
+
+        A group's commands are decided in turn on the state the earlier ones left and
+        saved in one transaction: each command is still all or nothing, and nothing of
+        a group is answered before it is saved. When another writer changed the same
+        records meanwhile, the group is decided again one command at a time.
+        """
+        results = []
+        for i in range(0, len(commands), group):
+            results += self._execute_group(commands[i:i + group])
+        return results
+
+    def _execute_group(self, commands: list[c.Command]) -> list[dict]:
+        if len(commands) == 1:
+            return [self.execute(commands[0])]
+        work = self._local.work = _WorkingSet()
+        try:
+            answers = []
+            for command in commands:
+                name = type(command).__name__
+                try:
+                    aggregates, extra = self._handlers[type(command)](command)
+                except CommandRefused as refused:
+                    if not work.untouched():
+                        raise _Regroup from None  # a refusal must leave no trace
+                    answers.append({"ok": False, "command": name, "error": refused.to_dict()})
+                    continue
+                answers.append({"ok": True, "command": name, "events": work.take(aggregates),
+                                **extra})
+            changed = work.changed()
+            if changed:
+                # The log keeps the order in which the group decided things, not the
+                # order of the aggregates: save the events themselves, then hand the
+                # saved aggregates to the cache.
+                self.save(*work.events)
+                for agg in changed:
+                    agg.collect_events()
+                    if self.repository.cache is not None:
+                        self.repository.cache.put(agg.id, agg)
+            self._stored_versions.update(
+                a.catalogue_version for a in changed if isinstance(a, CatalogueSnapshot))
+            return answers
+        except (IntegrityError, OperationalError, _Regroup):
+            self._local.work = None
+            return [self.execute(command) for command in commands]
+        finally:
+            self._local.work = None
 
     def _register(self, cmd: c.RegisterEnterprise):
         problem = credit_code.problem(cmd.enterprise_id)
@@ -299,6 +396,12 @@ class Ledger(Application):
     # -- helpers --------------------------------------------------------------------
 
     def _find(self, aggregate_id):
+        work = getattr(self._local, "work", None)
+        if work is not None:
+            return work.get(aggregate_id, self._fetch)
+        return self._fetch(aggregate_id)
+
+    def _fetch(self, aggregate_id):
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:

@@ -9,6 +9,7 @@ written in Python: every amount, rate, cap, period and date comes from the files
 from __future__ import annotations
 
 import hashlib
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -564,10 +565,15 @@ _current: Catalogue | None = None
 
 
 def load(directory: Path | None = None) -> Catalogue:
-    """The catalogue in `directory` (default: the package's data folder, cached)."""
+    """The catalogue in `directory`; by default the package's rule files, plus those in
+    GRANTS_POLICIES_DIR when it is set (a successor rule set is a file dropped there)."""
     global _current
     if directory is not None:
         return from_sources(read_sources(directory))
     if _current is None:
-        _current = from_sources(read_sources())
+        sources = read_sources()
+        extra = os.environ.get("GRANTS_POLICIES_DIR")
+        if extra:
+            sources.update(read_sources(Path(extra)))
+        _current = from_sources(sources)
     return _current

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from lifecycle import audit, audit_report, store
 from lifecycle.errors import CommandRefused
-from lifecycle.ledger import Ledger
+from lifecycle.ledger import GROUP, Ledger
 from policies import catalogue as catalogue_module
 from projections import queries
 from projections.follower import Follower
@@ -52,29 +52,54 @@ def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def apply_lines(services: Services, lines, out, progress: Progress | None = None) -> bool:
+def apply_lines(services: Services, lines, out, progress: Progress | None = None,
+                group: int = GROUP) -> bool:
     """Run each line as one command; write one JSON line per command. True if all succeeded.
 
-    A line is written only once the read models show its command.
+    Commands are read and saved in groups (Ledger.execute_many); a group's lines are
+    written once it is saved and the read models show it.
     """
     all_ok = True
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as e:
-            result = {"ok": False, "command": None, "error": CommandRefused(
-                "invalid_command", f"not JSON: {e.msg} at column {e.colno}",
-                {"_line": "not JSON"}).to_dict()}
-        else:
-            result = services.execute_json(data)
-        all_ok &= result["ok"]
-        out.write(dumps(result) + "\n")
+    for chunk in _chunks(lines, group):
+        items, sizes = [], 0
+        for line in chunk:
+            sizes += len(line) + 1
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                items.append(_NotJSON(e))
+        parsed = [i for i in items if not isinstance(i, _NotJSON)]
+        answers = iter(services.execute_json_many(parsed))
+        for item in items:
+            result = item.line() if isinstance(item, _NotJSON) else next(answers)
+            all_ok &= result["ok"]
+            out.write(dumps(result) + "\n")
+        out.flush()
         if progress:
-            progress.step(len(line) + 1)
-    out.flush()
+            progress.step(sizes)
     return all_ok
+
+
+class _NotJSON:
+    def __init__(self, error: json.JSONDecodeError):
+        self.error = error
+
+    def line(self) -> dict:
+        return {"ok": False, "command": None, "error": CommandRefused(
+            "invalid_command", f"not JSON: {self.error.msg} at column {self.error.colno}",
+            {"_line": "not JSON"}).to_dict()}
+
+
+def _chunks(lines, size: int):
+    chunk = []
+    for line in lines:
+        if line.strip():
+            chunk.append(line)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def cmd_apply(args) -> int:

@@ -48,6 +48,29 @@ class Services:
                 self.follower.catch_up()
         return result
 
+    def execute_many(self, commands: list[Command]) -> list[dict]:
+        """Carry out commands in order, saved in groups; answer once the views show them."""
+        with self._write_lock:
+            results = self.ledger.execute_many(commands)
+            if any(r["ok"] for r in results):
+                self.follower.catch_up()
+        return results
+
+    def execute_json_many(self, items: list, actor: str | None = None) -> list[dict]:
+        """Contract commands as JSON data, in order; refusals of form are lines too."""
+        lines: list[dict | None] = [None] * len(items)
+        commands, where = [], []
+        for i, data in enumerate(items):
+            try:
+                commands.append(load_command(data, actor=actor))
+                where.append(i)
+            except CommandRefused as refused:
+                lines[i] = {"ok": False, "command": command_name(data),
+                            "error": refused.to_dict()}
+        for i, result in zip(where, self.execute_many(commands), strict=True):
+            lines[i] = result
+        return lines
+
     def execute_json(self, data: object, actor: str | None = None) -> dict:
         """A contract command as JSON data (a dict); a refusal of its form is a line too."""
         try:

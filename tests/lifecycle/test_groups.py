@@ -1,0 +1,53 @@
+"""Commands saved in groups answer and record exactly as they would one at a time."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+from lifecycle.ledger import Ledger
+from tests.conftest import Store
+from tests.lifecycle.state import facts
+from web.schemas import load_command
+from web.synthetic import history
+
+
+def test_a_group_answers_and_records_what_one_at_a_time_would(event_store, tmp_path):
+    commands = [load_command(c) for c in history(event_store.ledger().catalogue,
+                                                 enterprises=40, seed=21)]
+    # Refusals inside groups: a second registration, a payment of an unknown application.
+    for at in (30, 300, 301, 700):
+        commands.insert(at, commands[0])
+        commands.insert(at + 1, load_command({"type": "DisburseTranche", "at": "2026-01-05",
+                                              "application_id": "NOPE", "year": 2026}))
+    with closing(event_store.ledger()) as grouped:
+        lines = grouped.execute_many(commands, group=64)
+        grouped_facts = facts(grouped)
+    with closing(Store("sqlite", tmp_path / "single").ledger()) as single:
+        assert lines == [single.execute(c) for c in commands]
+        assert grouped_facts == facts(single)
+    assert any(not line["ok"] for line in lines) and sum(line["ok"] for line in lines) > 500
+
+
+def test_a_group_that_loses_a_race_is_decided_again_one_command_at_a_time(event_store):
+    commands = [load_command(c) for c in history(event_store.ledger().catalogue,
+                                                 enterprises=5, seed=4)][:60]
+
+    class Rivalled(Ledger):
+        name = Ledger.name  # the same tables as the ledger's
+        rival_done = False
+
+        def save(self, *objs, **kwargs):
+            # Another process records the group's first command just before the group's save.
+            if not self.rival_done and len(objs) > 3:
+                self.rival_done = True
+                with closing(event_store.ledger()) as rival:
+                    assert rival.execute(commands[0])["ok"]
+            return super().save(*objs, **kwargs)
+
+    with closing(Rivalled(env=event_store.settings())) as ledger:
+        lines = ledger.execute_many(commands, group=60)
+    assert ledger.rival_done
+    # The group was refused as a whole and decided again: the first command now finds
+    # its enterprise already registered; every other line is as if run alone after it.
+    assert lines[0]["error"]["code"] == "duplicate_id"
+    assert all(line["ok"] for line in lines[1:] if line["command"] == "RegisterEnterprise")
