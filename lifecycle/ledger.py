@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from copy import deepcopy
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -398,7 +399,23 @@ class Ledger(Application):
     def _find(self, aggregate_id):
         work = getattr(self._local, "work", None)
         if work is not None:
-            return work.get(aggregate_id, self._fetch)
+            return work.get(aggregate_id, self._fetch_for_group)
+        return self._fetch(aggregate_id)
+
+    def _fetch_for_group(self, aggregate_id):
+        """A copy of the cached aggregate, without asking the store what changed since.
+
+        A group's save is version-checked against the store: an aggregate another
+        writer changed makes the save fail, and the group is decided again one command
+        at a time, on fast-forwarded state. Reading an enterprise without writing it
+        (a submission) is judged again under its consistency boundary at approval.
+        """
+        cache = self.repository.cache
+        if cache is not None:
+            try:
+                return deepcopy(cache.get(aggregate_id))
+            except KeyError:
+                pass
         return self._fetch(aggregate_id)
 
     def _fetch(self, aggregate_id):

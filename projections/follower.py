@@ -10,6 +10,7 @@ folded states kept in memory between pages.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 from lifecycle.ledger import Ledger
@@ -20,9 +21,17 @@ PAGE = 500
 REBUILD_PAGE = 5000
 
 
+CACHED_STATES = 50_000  # enterprise states kept between pages (a few KB each)
+
+
 class Follower:
     def __init__(self, ledger: Ledger, views: Views):
         self.ledger, self.views = ledger, views
+        # The states this follower last wrote, valid while the views' position is still
+        # the one it committed: another follower (another process) writing in between,
+        # or a failed page, and they are forgotten.
+        self._states: OrderedDict[str, fold.EnterpriseState] = OrderedDict()
+        self._states_at: int | None = None
 
     @classmethod
     def beside(cls, ledger: Ledger, data_dir: Path) -> Follower:
@@ -35,7 +44,7 @@ class Follower:
         """Apply every event recorded since the views' position; the number applied."""
         applied = 0
         while True:
-            n = self._page(PAGE, None, progress)
+            n = self._page(PAGE, progress)
             applied += n
             if n < PAGE:
                 return applied
@@ -54,28 +63,33 @@ class Follower:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        kept: dict[str, fold.EnterpriseState] = {}
+        self._states.clear()
+        self._states_at = 0
         applied = 0
         while True:
-            n = self._page(REBUILD_PAGE, kept, progress)
+            n = self._page(REBUILD_PAGE, progress)
             applied += n
             if n < REBUILD_PAGE:
                 return applied
 
-    def _page(self, size: int, kept: dict | None, progress) -> int:
+    def _page(self, size: int, progress) -> int:
         conn = self.views.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            n = self._apply_page(size, kept, progress)
+            n = self._apply_page(size, progress)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            self._states.clear()  # they may hold what was rolled back
+            self._states_at = None
             raise
         return n
 
-    def _apply_page(self, size: int, kept: dict | None, progress) -> int:
+    def _apply_page(self, size: int, progress) -> int:
         views, ledger = self.views, self.ledger
         position = views.position()
+        if position != self._states_at:
+            self._states.clear()
         notifications = ledger.recorder.select_notifications(position + 1, size)
         if not notifications:
             return 0
@@ -89,10 +103,13 @@ class Follower:
                 owner = (enterprise, getattr(event, "application_id", None))
                 owners[agg] = new_owners[agg] = owner
         touched = list(dict.fromkeys(owners[agg][0] for _, agg, _ in events if agg in owners))
-        states = kept if kept is not None else {}
+        states = self._states
         missing = [e for e in touched if e not in states]
         if missing:
             states.update(views.load(missing))
+        for e in touched:
+            if e in states:
+                states.move_to_end(e)
         history = []
         for nid, agg, event in events:
             if agg not in owners:
@@ -108,6 +125,9 @@ class Follower:
         views.write([states[e] for e in touched if e in states], ledger.catalogue)
         views.add_history(history)
         views.set_position(notifications[-1].id)
+        self._states_at = notifications[-1].id
+        while len(states) > CACHED_STATES:
+            states.popitem(last=False)
         if progress:
             progress.step(len(notifications))
         return len(notifications)
