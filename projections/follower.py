@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lifecycle.ledger import Ledger
 from projections import state as fold
-from projections.views import SCHEMA_VERSION, VIEWS_FILE, Views
+from projections.views import VIEWS_FILE, Views
 
 PAGE = 500
 REBUILD_PAGE = 5000
@@ -51,18 +51,8 @@ class Follower:
 
     def rebuild(self, progress=None) -> int:
         """Throw the views away and build them again from the first event."""
-        conn = self.views.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            self.views.drop()
-            for statement in self.views.schema():
-                conn.execute(statement)
-            conn.execute("INSERT INTO tracking (name, position) VALUES ('schema', ?)",
-                         (SCHEMA_VERSION,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self.views.transaction():
+            self.views.reset()
         self._states.clear()
         self._states_at = 0
         applied = 0
@@ -73,17 +63,13 @@ class Follower:
                 return applied
 
     def _page(self, size: int, progress) -> int:
-        conn = self.views.db.conn
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            n = self._apply_page(size, progress)
-            conn.execute("COMMIT")
+            with self.views.transaction():
+                return self._apply_page(size, progress)
         except BaseException:
-            conn.execute("ROLLBACK")
             self._states.clear()  # they may hold what was rolled back
             self._states_at = None
             raise
-        return n
 
     def _apply_page(self, size: int, progress) -> int:
         views, ledger = self.views, self.ledger

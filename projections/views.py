@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -149,27 +150,36 @@ class Views:
             sql("tracking", {"name": str, "position": int}, pk="name"),
         ]
 
-    def create(self) -> None:
-        """Create the views unless they exist; one transaction, so processes take turns."""
+    @contextmanager
+    def transaction(self):
+        """A write transaction that locks the views at once, so writers take turns."""
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def create(self) -> None:
+        """Create the views unless they exist in this shape (then the follower starts over)."""
+        with self.transaction() as conn:
             exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tracking'"
                                   ).fetchone()
             version = exists and conn.execute(
                 "SELECT position FROM tracking WHERE name = 'schema'").fetchone()
             if not exists or not version or version[0] != SCHEMA_VERSION:
-                # New, or of another shape: start afresh; the follower catches up from
-                # the first event.
-                self.drop()
-                for statement in self.schema():
-                    conn.execute(statement)
-                conn.execute("INSERT INTO tracking (name, position) VALUES ('schema', ?)",
-                             (SCHEMA_VERSION,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                self.reset()
+
+    def reset(self) -> None:
+        """Empty views of the current shape, at position 0 (inside a transaction)."""
+        conn = self.db.conn
+        self.drop()
+        for statement in self.schema():
+            conn.execute(statement)
+        conn.execute("INSERT INTO tracking (name, position) VALUES ('schema', ?)",
+                     (SCHEMA_VERSION,))
 
     def drop(self) -> None:
         """Drop every view and table (inside the caller's transaction)."""

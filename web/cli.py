@@ -128,16 +128,21 @@ def cmd_apply(args) -> int:
     return 0 if ok else 1
 
 
+def _refused(args, refused: CommandRefused) -> int:
+    """A query's refusal: a JSON line with --json, else a message on standard error."""
+    if args.json:
+        print(dumps({"ok": False, "error": refused.to_dict()}))
+    else:
+        print(f"grants {args.command}: {refused.message}", file=sys.stderr)
+    return 1
+
+
 def cmd_quote(args) -> int:
     with closing(open_ledger(args.data)) as ledger:
         try:
             q = ledger.quote(args.application_id, args.on)
         except CommandRefused as refused:
-            if args.json:
-                print(dumps({"ok": False, "error": refused.to_dict()}))
-            else:
-                print(f"grants quote: {refused.message}", file=sys.stderr)
-            return 1
+            return _refused(args, refused)
     if args.json:
         print(dumps(q))
         return 0
@@ -261,11 +266,7 @@ def cmd_entitlement(args) -> int:
             answer = queries.entitlement(services.ledger, views, args.enterprise_id,
                                          args.as_of, args.known_at)
         except CommandRefused as refused:
-            if args.json:
-                print(dumps({"ok": False, "error": refused.to_dict()}))
-            else:
-                print(f"grants entitlement: {refused.message}", file=sys.stderr)
-            return 1
+            return _refused(args, refused)
     if args.json:
         print(dumps(answer))
         return 0
