@@ -1,0 +1,198 @@
+"""What the dashboard's pages show, read from the views (and, for a past date, the log).
+
+Plain functions: each takes a `Views` (and the ledger where the log is read) and
+returns plain dicts and lists. Amounts stay in fen (`*_fen`) as the views hold
+them, or as the derived decimals `derive` answers with.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from lifecycle.ledger import Ledger
+from projections import derive, queries
+from projections.views import Views
+
+PER_PAGE = 25
+SORTS = {"name": "e.name, e.enterprise_id", "awarded": "e.awarded_fen DESC, e.name"}
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def sectors(views: Views) -> list[str]:
+    """Every sector some enterprise is registered in, sorted."""
+    return [r[0] for r in views.db.execute(
+        "SELECT DISTINCT j.value FROM enterprises, json_each(enterprises.sectors) j "
+        "ORDER BY j.value")]
+
+
+def enterprise_list(views: Views, year: int, query: str = "", sector: str = "",
+                    size: str = "", sort: str = "name", page: int = 1,
+                    per_page: int = PER_PAGE) -> dict:
+    """One page of enterprises matching a search, with totals, this year's caps and open flags.
+
+    `query` matches part of the name or of the credit code; each row carries its
+    awarded and disbursed totals, the annual caps it used in `year` (the tightest
+    first) and how many flags are open.
+    """
+    where, args = [], []
+    if query.strip():
+        where.append("(e.name LIKE ? ESCAPE '\\' OR e.enterprise_id LIKE ? ESCAPE '\\')")
+        args += [_like(query.strip()), _like(query.strip().upper())]
+    if sector:
+        where.append("EXISTS (SELECT 1 FROM json_each(e.sectors) j WHERE j.value = ?)")
+        args.append(sector)
+    if size:
+        where.append("e.size = ?")
+        args.append(size)
+    condition = f"WHERE {' AND '.join(where)}" if where else ""
+    total = views.db.execute(f"SELECT count(*) FROM enterprises e {condition}", args).fetchone()[0]
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = list(views.db.query(
+        f"""SELECT e.enterprise_id, e.name, e.size, e.sectors, e.awarded_fen, e.disbursed_fen,
+                   e.clawback_fen,
+                   (SELECT count(*) FROM flags f WHERE f.enterprise_id = e.enterprise_id
+                      AND f.cleared_on IS NULL) AS open_flags
+            FROM enterprises e {condition}
+            ORDER BY {SORTS.get(sort, SORTS['name'])} LIMIT ? OFFSET ?""",
+        [*args, per_page, (page - 1) * per_page]))
+    caps = _annual_caps(views, [r["enterprise_id"] for r in rows], year)
+    for r in rows:
+        r["sectors"] = json.loads(r["sectors"])
+        r["caps"] = caps.get(r["enterprise_id"], [])
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "year": year}
+
+
+def _annual_caps(views: Views, enterprise_ids: list[str], year: int) -> dict[str, list[dict]]:
+    if not enterprise_ids:
+        return {}
+    marks = ",".join("?" * len(enterprise_ids))
+    found: dict[str, list[dict]] = {}
+    for c in views.db.query(
+            f"SELECT * FROM caps WHERE scope = 'enterprise_year' AND year = ? "
+            f"AND enterprise_id IN ({marks}) "
+            f"ORDER BY CAST(remaining_fen AS REAL) / cap_fen, policy, article",
+            [year, *enterprise_ids]):
+        found.setdefault(c["enterprise_id"], []).append(c)
+    return found
+
+
+def enterprise(views: Views, ledger: Ledger, enterprise_id: str,
+               as_of: date | None = None) -> dict | None:
+    """Everything the enterprise page shows, now or as it stood on business date `as_of`.
+
+    None when no such enterprise is registered. For a past date the state is
+    replayed from the log (`queries.state_from_log`), so awards, caps, windows and
+    history (and the flags open) are those of that day; `registered` is False
+    when the enterprise was not registered yet.
+    """
+    row = views.db.execute("SELECT name FROM enterprises WHERE enterprise_id = ?",
+                           (enterprise_id,)).fetchone()
+    if row is None:
+        return None
+    if as_of is None:
+        state = views.load([enterprise_id]).get(enterprise_id)
+    else:
+        state = queries.state_from_log(ledger, views, enterprise_id, as_of=as_of)
+    if state is None:
+        return {"enterprise_id": enterprise_id, "name": row[0], "registered": False,
+                "as_of": as_of}
+    answer = derive.entitlement(state, ledger.catalogue)
+    applications = sorted(state.applications.values(),
+                          key=lambda a: (a.submitted_on, a.application_id))
+    history = [dict(h) for h in views.db.query(
+        "SELECT * FROM history WHERE enterprise_id = ? AND (? IS NULL OR at <= ?) "
+        "ORDER BY notification_id", [enterprise_id, _iso(as_of), _iso(as_of)])]
+    return {
+        **answer, "registered": True, "as_of": as_of, "sectors": state.sectors,
+        "registered_on": state.registered_on, "dishonesty": state.dishonesty,
+        "applications": [{
+            "application_id": a.application_id, "policy": a.policy, "article": a.article,
+            "item": a.item, "project_id": a.project_id, "status": a.status,
+            "requested_amount": a.requested_amount, "amount": a.amount,
+            "submitted_on": a.submitted_on, "decided_on": a.decided_on,
+            "clawback_due": a.clawback_due, "tranches": a.tranches,
+            "evaluations": [{"year": y, **e} for y, e in sorted(a.evaluations.items())],
+        } for a in applications],
+        "history": history,
+    }
+
+
+def application(views: Views, application_id: str) -> dict | None:
+    """One application as the views hold it, with its tranches, evaluations and history."""
+    app = next(views.db.query(
+        "SELECT a.*, e.name AS enterprise_name FROM applications a "
+        "JOIN enterprises e USING (enterprise_id) WHERE a.application_id = ?",
+        [application_id]), None)
+    if app is None:
+        return None
+    app["claimed_basis"] = _amounts(app["claimed_basis"])
+    app["basis"] = _amounts(app["basis"])
+    app["tranches"] = list(views.db.query(
+        "SELECT year, amount_fen, paid_on FROM tranches WHERE application_id = ? ORDER BY year",
+        [application_id]))
+    app["evaluations"] = list(views.db.query(
+        "SELECT year, result, note, at FROM evaluations WHERE application_id = ? ORDER BY year",
+        [application_id]))
+    app["history"] = list(views.db.query(
+        "SELECT * FROM history WHERE application_id = ? ORDER BY notification_id",
+        [application_id]))
+    return app
+
+
+def _amounts(text: str) -> dict[str, Decimal]:
+    return {k: Decimal(v) for k, v in json.loads(text).items()}
+
+
+def next_application_id(views: Views, year: int) -> str:
+    """A free application number in the bureau's TZ-YEAR-NNNNN series."""
+    prefix = f"TZ-{year}-"
+    last = views.db.execute(
+        "SELECT max(CAST(substr(application_id, ?) AS INTEGER)) FROM applications "
+        "WHERE application_id LIKE ?", (len(prefix) + 1, prefix + "%")).fetchone()[0]
+    return f"{prefix}{(last or 0) + 1:05d}"
+
+
+def alerts(views: Views, include_cleared: bool = False) -> list[dict]:
+    """Every flag (open ones only, unless `include_cleared`) by due date, with its enterprise."""
+    return list(views.db.query(
+        "SELECT f.*, e.name AS enterprise_name FROM flags f "
+        "LEFT JOIN enterprises e USING (enterprise_id) "
+        f"{'' if include_cleared else 'WHERE f.cleared_on IS NULL'} "
+        "ORDER BY f.due_on IS NULL, f.due_on, f.enterprise_id, f.key"))
+
+
+def spend(views: Views) -> dict:
+    """Awarded and paid per policy, article and year (the `spend` view), with totals.
+
+    `articles` holds one row per policy and article with its figures by year
+    (a table's rows and columns); `by_year` the totals of each year.
+    """
+    rows = list(views.db.query("SELECT * FROM spend ORDER BY policy, article, year"))
+    years = sorted({r["year"] for r in rows})
+    articles: dict[tuple, dict] = {}
+    by_year = {y: {"year": y, "awarded_fen": 0, "paid_fen": 0} for y in years}
+    for r in rows:
+        a = articles.setdefault((r["policy"], r["article"]), {
+            "policy": r["policy"], "article": r["article"], "years": {},
+            "awarded_fen": 0, "paid_fen": 0})
+        a["years"][r["year"]] = r
+        for total in (a, by_year[r["year"]]):
+            total["awarded_fen"] += r["awarded_fen"]
+            total["paid_fen"] += r["paid_fen"]
+    return {
+        "rows": rows, "years": years, "articles": list(articles.values()),
+        "by_year": list(by_year.values()),
+        "awarded_fen": sum(r["awarded_fen"] for r in rows),
+        "paid_fen": sum(r["paid_fen"] for r in rows),
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

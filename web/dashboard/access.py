@@ -1,0 +1,133 @@
+"""Who is logged in, what their role lets them do, and the CSRF token of every form.
+
+Every request to a dashboard blueprint passes `guard` first, in this order:
+the session (expired after GRANTS_SESSION_MINUTES without activity, refreshed
+on each request), the log-in, the role the view asks for (403, before anything
+is read from the form), then, on a POST, the session's CSRF token (400).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+
+from web.app import users
+from web.dashboard import i18n
+from web.users import User
+
+#: Endpoints anyone may reach without logging in.
+PUBLIC = {"auth.login", "auth.language_switch", "dashboard.static"}
+CSRF_FIELD = "csrf_token"
+
+
+def current_user() -> User | None:
+    """The logged-in user of this request, or None."""
+    return g.get("user")
+
+
+def language() -> str:
+    """The language of this request's pages: the one chosen in the session, else Chinese."""
+    chosen = session.get("lang")
+    return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT
+
+
+def roles(*allowed: str):
+    """Mark a view as open only to these roles; others get 403 (checked by `guard`)."""
+    def mark(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(*args, **kwargs)
+        wrapper.roles = allowed
+        return wrapper
+    return mark
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, made on first use; every form carries it."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def start_session(user: User) -> None:
+    """Log `user` in: a fresh session (keeping only the language) and a new CSRF token."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+    session["user"] = user.username
+    session["seen"] = time.time()
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+def end_session() -> None:
+    """Log out, keeping the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects)."""
+    if not target or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def _session_user() -> User | None:
+    username = session.get("user")
+    if username is None:
+        return None
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if time.time() - session.get("seen", 0) > lifetime:
+        end_session()
+        flash(i18n.translate(language(), "login.expired"), "warning")
+        return None
+    user = users(current_app).get(username)
+    if user is None or not user.active:
+        end_session()
+        return None
+    session["seen"] = time.time()  # activity keeps the session alive
+    return user
+
+
+def guard():
+    """Run before every dashboard request: session, log-in, role, CSRF (see the module)."""
+    if request.endpoint == "dashboard.static":
+        return None
+    session.permanent = True
+    g.user = _session_user()
+    if request.endpoint in PUBLIC:
+        if request.method == "POST":
+            check_csrf()
+        return None
+    if g.user is None:
+        if not session.get("_flashes"):
+            flash(i18n.translate(language(), "login.required"), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")), 303)
+    view = current_app.view_functions.get(request.endpoint)
+    allowed = getattr(view, "roles", None)
+    if allowed is not None and g.user.role not in allowed:
+        abort(403)
+    if request.method == "POST":
+        check_csrf()
+    return None
+
+
+def check_csrf() -> None:
+    """Refuse (400) a POST whose form token is not this session's."""
+    expected = session.get("csrf")
+    sent = request.form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token") or ""
+    if not expected or not hmac.compare_digest(str(sent), expected):
+        abort(400)

@@ -1,0 +1,18 @@
+"""The policy catalogue: every policy and article with its citation, in both languages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, render_template
+
+from web.app import services
+
+bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
+
+
+@bp.get("")
+def index():
+    """Each policy with its dates, each article with its items, caps and sources."""
+    catalogue = services(current_app).ledger.catalogue
+    return render_template("catalogue.html", catalogue=catalogue, today=date.today())

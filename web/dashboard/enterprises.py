@@ -1,0 +1,104 @@
+"""Enterprises: the searchable list, one enterprise's page (now or on a past date), registering."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from policies.catalogue import SIZES
+from projections import pages
+from web.app import services
+from web.dashboard import charts, forms
+from web.dashboard.access import roles
+from web.dashboard.shell import _
+
+bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 1
+
+
+@bp.get("")
+def index():
+    """Enterprises matching a name or credit code, sector and size, a page at a time.
+
+    The caps column shows the annual caps used in `year` (default: this year).
+    """
+    args = request.args
+    year = int(args["year"]) if args.get("year", "").isdigit() else date.today().year
+    with services(current_app).reader() as views:
+        found = pages.enterprise_list(
+            views, year, query=args.get("q", ""), sector=args.get("sector", ""),
+            size=args.get("size", ""), sort=args.get("sort", "name"),
+            page=_page_number(args.get("page")))
+        sectors = pages.sectors(views)
+    for row in found["rows"]:
+        for cap in row["caps"]:
+            cap["used_share"] = charts.share(cap["used_fen"], cap["cap_fen"])
+    return render_template("enterprises/list.html", found=found, sectors=sectors, sizes=SIZES,
+                           args=args)
+
+
+def _as_of(text: str) -> tuple[date | None, str | None]:
+    if not text:
+        return None, None
+    try:
+        return date.fromisoformat(text), None
+    except ValueError:
+        return None, "YYYY-MM-DD"
+
+
+@bp.get("/<enterprise_id>")
+def show(enterprise_id: str):
+    """One enterprise: awards, caps, windows, evaluations, flags and history; `as_of` replays."""
+    as_of, as_of_error = _as_of(request.args.get("as_of", "").strip())
+    ledger = services(current_app).ledger
+    with services(current_app).reader() as views:
+        page = pages.enterprise(views, ledger, enterprise_id, as_of)
+    if page is None:
+        abort(404)
+    timeline = bars = None
+    if page["registered"]:
+        bars = _cap_groups(page["caps"])
+        tranches = {a["application_id"]: a["tranches"] for a in page["applications"]}
+        timeline = charts.timeline(page["windows"], tranches, as_of or date.today())
+    return render_template("enterprises/show.html", page=page, bars=bars, timeline=timeline,
+                           as_of_text=request.args.get("as_of", ""), as_of_error=as_of_error)
+
+
+def _cap_groups(caps: list[dict]) -> list[dict]:
+    """Caps grouped for the bars: annual caps by year (latest first), then the others."""
+    groups: dict[tuple, list] = {}
+    for c in caps:
+        c = {**c, "used_share": charts.share(c["used"], c["cap"])}
+        key = ("year", c["year"]) if c["scope"] == "enterprise_year" else ("scope", c["scope"])
+        groups.setdefault(key, []).append(c)
+    order = sorted(groups, key=lambda k: (0, -k[1]) if k[0] == "year" else (1, k[1]))
+    return [{"kind": k[0], "key": k[1], "caps": groups[k]} for k in order]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles("staff")
+def register():
+    """Register an enterprise (staff): credit code, name, size, sectors."""
+    with services(current_app).reader() as views:
+        known_sectors = pages.sectors(views)
+    if request.method == "GET":
+        return render_template("enterprises/new.html", values={"at": forms.today()},
+                               errors={}, sectors=known_sectors, sizes=SIZES)
+    form = forms.submitted()
+    sectors = form.getlist("sectors") + [s.strip() for s in forms.text(
+        form, "sectors_other").split(",") if s.strip()]
+    command = {"type": "RegisterEnterprise", "at": forms.business_date(form),
+               "enterprise_id": forms.text(form, "enterprise_id").upper(),
+               "name": forms.text(form, "name"), "size": forms.text(form, "size"),
+               "sectors": list(dict.fromkeys(sectors))}
+    result, errors = forms.run(command)
+    if result is None:
+        return render_template("enterprises/new.html", values=form, errors=errors,
+                               sectors=known_sectors, sizes=SIZES,
+                               chosen=set(command["sectors"])), 422
+    flash(_("reg.done", name=command["name"]), "success")
+    return redirect(url_for("enterprises.show", enterprise_id=command["enterprise_id"]), 303)

@@ -1,0 +1,19 @@
+"""Spend: awarded and paid per policy, article and year, with a bar chart by year."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+
+from projections import pages
+from web.app import services
+from web.dashboard import charts
+
+bp = Blueprint("spend", __name__, url_prefix="/spend")
+
+
+@bp.get("")
+def index():
+    """The `spend` view as a table, and its yearly totals as bars."""
+    with services(current_app).reader() as views:
+        spend = pages.spend(views)
+    return render_template("spend.html", spend=spend, chart=charts.spend_bars(spend["by_year"]))
