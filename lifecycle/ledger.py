@@ -171,24 +171,59 @@ class Ledger(Application):
                     continue
                 answers.append({"ok": True, "command": name, "events": work.take(aggregates),
                                 **extra})
-            changed = work.changed()
-            if changed:
-                # The log keeps the order in which the group decided things, not the
-                # order of the aggregates: save the events themselves, then hand the
-                # saved aggregates to the cache.
-                self.save(*work.events)
-                for agg in changed:
-                    agg.collect_events()
-                    if self.repository.cache is not None:
-                        self.repository.cache.put(agg.id, agg)
-            self._stored_versions.update(
-                a.catalogue_version for a in changed if isinstance(a, CatalogueSnapshot))
+            self._save_work(work)
             return answers
         except (IntegrityError, OperationalError, _Regroup):
             self._local.work = None
             return [self.execute(command) for command in commands]
         finally:
             self._local.work = None
+
+    def execute_together(self, commands: list[c.Command]) -> list[dict]:
+        """Carry out commands as one: all saved in one transaction, or none at all.
+
+        Decided in order; at the first refusal nothing is saved and the lines end with
+        that refusal. For what must not be half-written, such as one row of an import.
+        """
+        for _ in range(ATTEMPTS):
+            work = self._local.work = _WorkingSet()
+            try:
+                answers = []
+                for command in commands:
+                    name = type(command).__name__
+                    try:
+                        aggregates, extra = self._handlers[type(command)](command)
+                    except CommandRefused as refused:
+                        answers.append({"ok": False, "command": name,
+                                        "error": refused.to_dict()})
+                        return answers
+                    answers.append({"ok": True, "command": name,
+                                    "events": work.take(aggregates), **extra})
+                self._save_work(work)
+                return answers
+            except (IntegrityError, OperationalError):
+                continue  # another writer won: decide again on the state it left
+            finally:
+                self._local.work = None
+        name = type(commands[0]).__name__ if commands else None
+        refused = CommandRefused("conflict", f"other writers changed the same records "
+                                 f"{ATTEMPTS} times in a row; nothing was written")
+        return [{"ok": False, "command": name, "error": refused.to_dict()}]
+
+    def _save_work(self, work: _WorkingSet) -> None:
+        """Save what a working set decided, in one transaction, in the order decided."""
+        changed = work.changed()
+        if not changed:
+            return
+        # The log keeps the order in which things were decided, not the order of the
+        # aggregates: save the events themselves, then hand the aggregates to the cache.
+        self.save(*work.events)
+        for agg in changed:
+            agg.collect_events()
+            if self.repository.cache is not None:
+                self.repository.cache.put(agg.id, agg)
+        self._stored_versions.update(
+            a.catalogue_version for a in changed if isinstance(a, CatalogueSnapshot))
 
     def _register(self, cmd: c.RegisterEnterprise):
         problem = credit_code.problem(cmd.enterprise_id)

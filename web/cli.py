@@ -7,6 +7,7 @@
     grants [--data DIR] rebuild                  rebuild the read models from the log
     grants [--data DIR] audit [--as-of DATE] [--what-if] [--json] [--csv F] [--html F]
     grants [--data DIR] demo [--enterprises N]   load the demo history into an empty store
+    grants [--data DIR] import FILE [--dry-run] [--json]   historical awards from CSV or XLSX
     grants [--data DIR] flags [--on DATE] [--json]   what the scheduler flags on a date
     grants [--data DIR] scheduler run [--on DATE]     run the daily job now
     grants [--data DIR] serve [--host H] [--port P] [--debug]
@@ -358,6 +359,27 @@ def cmd_scheduler(args) -> int:
     return 1 if summary.refused else 0
 
 
+def cmd_import(args) -> int:
+    """Import historical awards from a CSV or XLSX sheet (docs/api.md, "Importing")."""
+    from web import importer
+
+    actor = args.actor or getpass.getuser()
+    try:
+        with closing(open_services(args.data)) as services:
+            report = importer.import_file(services, args.file, actor, dry_run=args.dry_run)
+    except OSError as e:
+        print(f"grants import: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    except importer.TemplateError as e:
+        print(f"grants import: {args.file}: {e.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(dumps(report.to_dict()))
+    else:
+        importer.print_report(report, sys.stdout)
+    return 0 if report.ok else 1
+
+
 def parse_datetime(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
@@ -406,6 +428,15 @@ def parser() -> argparse.ArgumentParser:
     au.add_argument("--csv", metavar="FILE", help="write the findings as CSV")
     au.add_argument("--html", metavar="FILE", help="write a printable HTML report")
     au.set_defaults(run=cmd_audit)
+    im = sub.add_parser("import", help="import historical awards from a CSV or XLSX sheet")
+    im.add_argument("file", help="the sheet: .csv (UTF-8 or GB18030) or .xlsx, with the columns "
+                    "of docs/import-template.csv")
+    im.add_argument("--actor", help="recorded as the actor of every command (default: your "
+                    "login name)")
+    im.add_argument("--dry-run", action="store_true",
+                    help="judge every row and report; write nothing")
+    im.add_argument("--json", action="store_true", help="print the report as JSON")
+    im.set_defaults(run=cmd_import)
     fl = sub.add_parser("flags", help="what the scheduler flags on a date")
     fl.add_argument("--on", type=parse_date, help="the date (default: today)")
     fl.add_argument("--json", action="store_true")

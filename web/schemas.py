@@ -7,6 +7,7 @@ field that is wrong and why.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
@@ -46,7 +47,7 @@ class CommandSchema(Schema):
         unknown = RAISE
 
     type = fields.String(required=True)
-    at = fields.Date(required=True)
+    at = fields.Date(required=True, validate=validate.Range(date(1900, 1, 1), date(2999, 12, 31)))
     actor = fields.String(validate=validate.Length(min=1, max=200))
 
 

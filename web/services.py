@@ -56,6 +56,14 @@ class Services:
                 self.follower.catch_up()
         return results
 
+    def execute_together(self, commands: list[Command]) -> list[dict]:
+        """Carry out commands as one (all or none); answer once the views show them."""
+        with self._write_lock:
+            results = self.ledger.execute_together(commands)
+            if results and all(r["ok"] for r in results):
+                self.follower.catch_up()
+        return results
+
     def execute_json_many(self, items: list, actor: str | None = None) -> list[dict]:
         """Contract commands as JSON data, in order; refusals of form are lines too."""
         lines: list[dict | None] = [None] * len(items)

@@ -51,3 +51,18 @@ def test_a_group_that_loses_a_race_is_decided_again_one_command_at_a_time(event_
     # its enterprise already registered; every other line is as if run alone after it.
     assert lines[0]["error"]["code"] == "duplicate_id"
     assert all(line["ok"] for line in lines[1:] if line["command"] == "RegisterEnterprise")
+
+
+def test_commands_carried_out_together_are_all_saved_or_none(ledger):
+    from tests.builders import certify, register, submit
+
+    before = ledger.recorder.max_notification_id()
+    lines = ledger.execute_together([load_command(c) for c in (
+        register(1), submit("T-1", 1), certify("T-1"), submit("T-1", 1))])
+    assert [line["ok"] for line in lines] == [True, True, True, False]
+    assert lines[-1]["error"]["code"] == "duplicate_id"
+    assert ledger.recorder.max_notification_id() == before  # nothing of the four
+    lines = ledger.execute_together([load_command(c) for c in (
+        register(1), submit("T-1", 1), certify("T-1"))])
+    assert all(line["ok"] for line in lines)
+    assert ledger.application("T-1").status == "certified"

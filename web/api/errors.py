@@ -1,0 +1,84 @@
+"""How the API answers a failure: the contract's error codes and its own, as HTTP statuses.
+
+Mapping (docs/api.md): `invalid_command` is 400 whether the schema or the ledger
+finds the field wrong (one mapping, so a client needs one rule); `not_found` 404;
+`duplicate_id`, `invalid_transition` and `conflict` 409; the rule-level refusals
+(`policy_not_in_force`, `ineligible`, `duplicate_support`, `exceeds_entitlement`,
+`evaluation_required`) 422. Every failure body is `{"ok": false, "error": {"code",
+"message", "fields"}}`, a failed command's also carries `"command"`, as its line does.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response
+
+from lifecycle.errors import CODES
+
+#: The contract's error codes (DOMAIN.md) and their HTTP statuses.
+CONTRACT_STATUS = {
+    "invalid_command": 400,
+    "not_found": 404,
+    "duplicate_id": 409,
+    "invalid_transition": 409,
+    "conflict": 409,
+    "policy_not_in_force": 422,
+    "ineligible": 422,
+    "duplicate_support": 422,
+    "exceeds_entitlement": 422,
+    "evaluation_required": 422,
+}
+#: Codes of the API itself (never in a command's line), with their statuses.
+API_STATUS = {
+    "invalid_request": 400,  # a query parameter, header, path or upload is malformed
+    "unauthorized": 401,
+    "forbidden": 403,
+    "method_not_allowed": 405,
+    "idempotency_in_progress": 409,
+    "idempotency_interrupted": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "idempotency_key_reused": 422,
+    "server_error": 500,
+}
+#: A refusal code the ledger may add later reads as a rule-level refusal.
+DEFAULT_REFUSAL_STATUS = 422
+ERROR_CODES = tuple(dict.fromkeys((*CODES, *CONTRACT_STATUS, *API_STATUS)))
+
+
+def status_of_line(line: dict) -> int:
+    """The HTTP status of one command's outcome (its contract line)."""
+    if line.get("ok"):
+        return 200
+    code = (line.get("error") or {}).get("code")
+    return CONTRACT_STATUS.get(code, API_STATUS.get(code, DEFAULT_REFUSAL_STATUS))
+
+
+class ApiError(Exception):
+    """A request the API refuses; the blueprint turns it into a JSON failure."""
+
+    def __init__(self, code: str, message: str, fields: dict | None = None,
+                 headers: dict | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code, self.message = code, message
+        self.fields = dict(fields or {})
+        self.headers = dict(headers or {})
+        self.status = status or API_STATUS.get(code) or CONTRACT_STATUS.get(code, 400)
+
+    def body(self) -> dict:
+        return {"ok": False, "error": {"code": self.code, "message": self.message,
+                                       "fields": self.fields}}
+
+
+def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
+    """JSON as `grants` prints it (UTF-8, keys in their order), not Flask's sorted ASCII."""
+    response = Response(json.dumps(payload, ensure_ascii=False), status=status,
+                        mimetype="application/json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def failure(error: ApiError) -> Response:
+    return json_response(error.body(), error.status, error.headers)

@@ -1,0 +1,658 @@
+"""Import of historical awards from a CSV or XLSX sheet, through the contract's commands.
+
+Each row of the sheet (docs/import-template.csv; columns below) is one award: it
+becomes the commands a clerk would have entered (RegisterEnterprise when the
+enterprise is new, SubmitApplication, CertifyApplication, ApproveApplication with
+its tranches, then DisburseTranche and RecordEvaluation year by year) and they are
+carried out through `Services.execute_json`, the one write path.
+
+A row is all-or-nothing as far as it can be judged before it writes:
+
+1. its cells are read and checked (dates, amounts, integers, the basis pairs);
+2. its commands are *rehearsed* in order by the ledger's own decision code on the
+   ledger's current state, each seeing what the earlier ones of the row did, with
+   nothing saved (`Rehearsal`): a row any command of which would be refused is
+   reported `refused` and writes nothing;
+3. only then are its commands carried out for real, one after another.
+
+Between 2 and 3 another writer may change the same enterprise or application (the
+ledger decides each command on fresh state). If a command then fails after earlier
+ones of the row were recorded, those stay recorded (the log is append-only) and the
+row is reported `partial`, with the lines of what was recorded and the failure: finish
+or correct it with ordinary commands; importing the row again would be refused as
+`duplicate_id`. A dry run stops after step 2 and writes nothing at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import types
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+from lifecycle.commands import Command
+from lifecycle.credit_code import check_character
+from lifecycle.enterprise import enterprise_uuid
+from lifecycle.errors import CommandRefused
+from lifecycle.ledger import Ledger
+from web.schemas import load_command
+
+TRANCHE_GROUPS = 3
+SHEET = "awards"
+TRANCHE_FIELDS = ("year", "amount", "paid_on", "evaluation", "evaluated_on")
+
+
+@dataclass(frozen=True)
+class TemplateColumn:
+    name: str
+    needed: str  # always | new enterprise | optional | with the tranche
+    meaning: str
+
+
+COLUMNS: tuple[TemplateColumn, ...] = (
+    TemplateColumn("enterprise_id", "always", "unified social credit code (18 characters)"),
+    TemplateColumn("enterprise_name", "new enterprise", "registered name"),
+    TemplateColumn("size", "new enterprise", "large, medium, small or micro"),
+    TemplateColumn("sectors", "optional", "sectors separated by ;"),
+    TemplateColumn("registered_on", "new enterprise", "date the enterprise was registered"),
+    TemplateColumn("application_id", "always", "the bureau's application number"),
+    TemplateColumn("policy", "always", "policy id, e.g. tz-am-2025"),
+    TemplateColumn("article", "always", "support article number"),
+    TemplateColumn("item", "optional", "item key where the article has several (catalogue)"),
+    TemplateColumn("project_id", "optional", "project id (default: the application id)"),
+    TemplateColumn("submitted_on", "always", "date of submission"),
+    TemplateColumn("requested_amount", "always", "amount requested, yuan"),
+    TemplateColumn("basis", "optional", "claimed figures: name=amount; name=amount"),
+    TemplateColumn("certified_on", "always", "date of certification"),
+    TemplateColumn("verified_basis", "optional", "verified figures (default: basis)"),
+    TemplateColumn("approved_on", "always", "date of approval"),
+    TemplateColumn("amount", "optional", "amount approved (default: the tranches' sum, "
+                   "else the computed maximum)"),
+    *(TemplateColumn(f"tranche_{g}_{f}", "with the tranche", meaning)
+      for g in range(1, TRANCHE_GROUPS + 1) for f, meaning in (
+          ("year", f"year of tranche {g} (none: one tranche in the approval year)"),
+          ("amount", f"amount of tranche {g}"),
+          ("paid_on", f"date tranche {g} was paid (empty: not paid)"),
+          ("evaluation", f"evaluation of year {g}: pass or fail (empty: none)"),
+          ("evaluated_on", "date of that evaluation"))),
+)
+NAMES = tuple(c.name for c in COLUMNS)
+REQUIRED = tuple(c.name for c in COLUMNS if c.needed == "always")
+FOR_NEW_ENTERPRISE = ("enterprise_name", "size", "registered_on")
+
+
+def _example_code(n: int) -> str:
+    body = f"91110112MAT{n:06d}"
+    return body + check_character(body)
+
+
+EXAMPLES: tuple[dict, ...] = (
+    {"enterprise_id": _example_code(1), "enterprise_name": "通州示例智能装备有限公司",
+     "size": "small", "sectors": "intelligent-equipment; artificial-intelligence",
+     "registered_on": "2025-06-02", "application_id": "HIST-2025-0001",
+     "policy": "tz-am-2025", "article": 14, "item": "industrial-event",
+     "submitted_on": "2025-06-10", "requested_amount": "400000.00",
+     "basis": "event_expenditure=800000.00", "certified_on": "2025-06-20",
+     "verified_basis": "event_expenditure=760000.00", "approved_on": "2025-07-01",
+     "amount": "380000.00", "tranche_1_year": 2025, "tranche_1_amount": "380000.00",
+     "tranche_1_paid_on": "2025-08-15"},
+    {"enterprise_id": _example_code(1), "application_id": "HIST-2025-0002",
+     "policy": "tz-am-2025", "article": 10, "item": "loan-interest",
+     "submitted_on": "2025-07-15", "requested_amount": "900000.00",
+     "basis": "actual_interest=900000.00", "certified_on": "2025-08-01",
+     "approved_on": "2025-09-01", "amount": "900000.00",
+     "tranche_1_year": 2025, "tranche_1_amount": "300000.00", "tranche_1_paid_on": "2025-09-20",
+     "tranche_1_evaluation": "pass", "tranche_1_evaluated_on": "2025-12-15",
+     "tranche_2_year": 2026, "tranche_2_amount": "300000.00", "tranche_2_paid_on": "2026-03-10",
+     "tranche_3_year": 2027, "tranche_3_amount": "300000.00"},
+    {"enterprise_id": _example_code(2), "enterprise_name": "通州示例数字科技有限公司",
+     "size": "micro", "sectors": "data-elements", "registered_on": "2025-07-01",
+     "application_id": "HIST-2025-0003", "policy": "tz-am-2025", "article": 16,
+     "item": "innovation-voucher", "submitted_on": "2025-09-01",
+     "requested_amount": "45000.00", "basis": "contract_amount=150000.00",
+     "certified_on": "2025-09-15", "approved_on": "2025-10-10",
+     "tranche_1_year": 2025, "tranche_1_amount": "45000.00", "tranche_1_paid_on": "2025-11-01"},
+)
+
+
+class TemplateError(ValueError):
+    """A file that cannot be read as the template: nothing of it was imported."""
+
+    def __init__(self, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.message, self.fields = message, dict(fields or {})
+
+
+# -- the template ----------------------------------------------------------------------
+
+
+def template_csv() -> bytes:
+    """The template as CSV (UTF-8 with BOM): the header and the example rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(NAMES)
+    for example in EXAMPLES:
+        writer.writerow(["" if example.get(n) is None else example[n] for n in NAMES])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def template_xlsx() -> bytes:
+    """The template as XLSX: sheet `awards` (header and examples) and sheet `columns`."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.append(NAMES)
+    for example in EXAMPLES:
+        row = []
+        for name in NAMES:
+            value = example.get(name)
+            if isinstance(value, str) and name.endswith("_on"):
+                value = date.fromisoformat(value)
+            row.append(value)
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    guide = book.create_sheet("columns")
+    guide.append(("column", "needed", "meaning"))
+    for column in COLUMNS:
+        guide.append((column.name, column.needed, column.meaning))
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# -- reading a sheet -------------------------------------------------------------------
+
+
+def _header(cells: list) -> list[str | None]:
+    names = [None if c is None or str(c).strip() == "" else
+             str(c).strip().lower().replace(" ", "_") for c in cells]
+    unknown = [n for n in names if n is not None and n not in NAMES]
+    missing = [n for n in REQUIRED if n not in names]
+    twice = sorted({n for n in names if n is not None and names.count(n) > 1})
+    problems = {**{n: "not a column of the template" for n in unknown},
+                **{n: "missing from the header" for n in missing},
+                **{n: "named twice" for n in twice}}
+    if problems:
+        raise TemplateError("the header row is not the template's: " + "; ".join(
+            f"{k}: {v}" for k, v in problems.items()), problems)
+    return names
+
+
+def _rows(raw: list[tuple[int, list]]) -> list[tuple[int, dict]]:
+    if not raw:
+        raise TemplateError("the sheet is empty: it needs the template's header row",
+                            {"_file": "empty"})
+    names = _header(raw[0][1])
+    rows = []
+    for number, cells in raw[1:]:
+        row = {n: v for n, v in zip(names, cells, strict=False) if n is not None}
+        if any(_text(v) is not None for v in row.values()):
+            rows.append((number, row))
+    return rows
+
+
+def read_csv(data: bytes) -> list[tuple[int, dict]]:
+    """(row number, {column: cell}) of a CSV sheet, UTF-8 (with or without BOM) or GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TemplateError("the CSV file is neither UTF-8 nor GB18030 text",
+                            {"_file": "not text"})
+    reader = csv.reader(io.StringIO(text, newline=""))
+    raw = []
+    try:
+        for cells in reader:
+            raw.append((reader.line_num, cells))
+    except csv.Error as e:
+        raise TemplateError(f"not a CSV file: {e}", {"_file": "not CSV"}) from None
+    return _rows(raw)
+
+
+def read_xlsx(data: bytes) -> list[tuple[int, dict]]:
+    """(row number, {column: cell}) of the sheet `awards`, else the first sheet."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a file that is not XLSX
+        raise TemplateError(f"not an XLSX workbook: {type(e).__name__}",
+                            {"_file": "not XLSX"}) from None
+    try:
+        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
+        raw = [(n, list(cells)) for n, cells in
+               enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        book.close()
+    return _rows(raw)
+
+
+def read_sheet(data: bytes, filename: str = "") -> list[tuple[int, dict]]:
+    """The rows of a CSV or XLSX file (by its name, else by its first bytes)."""
+    name = filename.lower()
+    if name.endswith(".xlsx") or (not name.endswith(".csv") and data[:4] == b"PK\x03\x04"):
+        return read_xlsx(data)
+    return read_csv(data)
+
+
+# -- reading cells ---------------------------------------------------------------------
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+class _Cells:
+    """One row's cells, read by kind; every problem is kept, by column."""
+
+    def __init__(self, row: dict):
+        self.row, self.problems = row, {}
+
+    def text(self, name: str) -> str | None:
+        return _text(self.row.get(name))
+
+    def day(self, name: str) -> str | None:
+        value = self.row.get(name)
+        if isinstance(value, datetime | date):
+            return _text(value)
+        text = _text(value)
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            self.problems[name] = f"not a date (YYYY-MM-DD): {text!r}"
+            return None
+
+    def integer(self, name: str) -> int | None:
+        value = self.row.get(name)
+        text = _text(value)
+        if text is None:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            self.problems[name] = f"not a whole number: {text!r}"
+            return None
+
+    def amount(self, name: str, value=None) -> str | None:
+        value = self.row.get(name) if value is None else value
+        if isinstance(value, float):
+            value = repr(value)
+        text = _text(value)
+        if text is None:
+            return None
+        text = text.replace(",", "")
+        try:
+            Decimal(text)
+        except InvalidOperation:
+            self.problems[name] = f"not an amount: {text!r}"
+            return None
+        return text
+
+    def basis(self, name: str) -> dict | None:
+        text = self.text(name)
+        if text is None:
+            return None
+        found = {}
+        for part in text.replace("；", ";").replace("\n", ";").split(";"):
+            if not part.strip():
+                continue
+            key, sep, value = part.replace("：", "=").replace(":", "=").partition("=")
+            if not sep or not key.strip() or not value.strip():
+                self.problems[name] = f"write the figures as name=amount; name=amount: {part!r}"
+                return None
+            amount = self.amount(name, value.strip())
+            if amount is None:
+                return None
+            found[key.strip()] = amount
+        return found
+
+
+# -- a row's commands ------------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+    """One command of a row, and which template column each of its fields came from."""
+
+    data: dict
+    columns: dict[str, str]
+
+    def columns_of(self, fields: dict) -> list[str]:
+        """The template columns an error's fields name (all of the command's, if none)."""
+        if not fields:
+            return list(dict.fromkeys(self.columns.values()))
+        found = []
+        for key in fields:
+            parts = key.split(".")
+            while parts and ".".join(parts) not in self.columns:
+                parts.pop()
+            if parts:
+                found.append(self.columns[".".join(parts)])
+        return list(dict.fromkeys(found))
+
+
+def _tranches(cells: _Cells) -> list[dict]:
+    groups = []
+    for g in range(1, TRANCHE_GROUPS + 1):
+        col = {f: f"tranche_{g}_{f}" for f in TRANCHE_FIELDS}
+        year, amount = cells.integer(col["year"]), cells.amount(col["amount"])
+        paid_on, evaluated_on = cells.day(col["paid_on"]), cells.day(col["evaluated_on"])
+        evaluation = cells.text(col["evaluation"])
+        if evaluation is not None:
+            evaluation = evaluation.lower()
+        if year is None:
+            if any(v is not None for v in (amount, paid_on, evaluation, evaluated_on)):
+                cells.problems.setdefault(col["year"], "needed when the tranche's other "
+                                                       "columns are filled")
+            continue
+        if amount is None:
+            cells.problems.setdefault(col["amount"], "needed with the tranche's year")
+        if (evaluation is None) != (evaluated_on is None):
+            missing = col["evaluated_on"] if evaluated_on is None else col["evaluation"]
+            cells.problems.setdefault(missing, "an evaluation needs its result and its date")
+        groups.append({"group": g, "year": year, "amount": amount, "paid_on": paid_on,
+                       "evaluation": evaluation, "evaluated_on": evaluated_on, "columns": col})
+    return sorted(groups, key=lambda t: t["year"])
+
+
+def row_commands(row: dict, register: bool) -> tuple[list[Planned], dict[str, str]]:
+    """The commands of one row (a new enterprise's registration first when `register`),
+    and the problems of its cells by column (no commands when there are any)."""
+    cells = _Cells(row)
+    enterprise_id, application_id = cells.text("enterprise_id"), cells.text("application_id")
+    policy, article = cells.text("policy"), cells.integer("article")
+    submitted_on, certified_on = cells.day("submitted_on"), cells.day("certified_on")
+    approved_on, registered_on = cells.day("approved_on"), cells.day("registered_on")
+    requested, amount = cells.amount("requested_amount"), cells.amount("amount")
+    basis, verified = cells.basis("basis"), cells.basis("verified_basis")
+    tranches = _tranches(cells)
+    for name in REQUIRED:
+        if cells.text(name) is None:
+            cells.problems.setdefault(name, "needed")
+    if register:
+        for name in FOR_NEW_ENTERPRISE:
+            if cells.text(name) is None:
+                cells.problems.setdefault(name, "needed to register a new enterprise")
+    if cells.problems:
+        return [], cells.problems
+    planned = []
+    if register:
+        sectors = (cells.text("sectors") or "").replace("；", ";").replace(",", ";")
+        planned.append(Planned(
+            {"type": "RegisterEnterprise", "at": registered_on, "enterprise_id": enterprise_id,
+             "name": cells.text("enterprise_name"), "size": cells.text("size"),
+             "sectors": [s.strip() for s in sectors.split(";") if s.strip()]},
+            {"enterprise_id": "enterprise_id", "name": "enterprise_name", "size": "size",
+             "sectors": "sectors", "at": "registered_on"}))
+    submit = {"type": "SubmitApplication", "at": submitted_on, "application_id": application_id,
+              "enterprise_id": enterprise_id, "policy": policy, "article": article,
+              "basis": basis or {}, "requested_amount": requested}
+    for name in ("item", "project_id"):
+        if cells.text(name) is not None:
+            submit[name] = cells.text(name)
+    planned.append(Planned(submit, {n: n for n in (
+        "application_id", "enterprise_id", "policy", "article", "item", "project_id", "basis",
+        "requested_amount")} | {"at": "submitted_on"}))
+    planned.append(Planned(
+        {"type": "CertifyApplication", "at": certified_on, "application_id": application_id,
+         "basis": verified if verified is not None else (basis or {})},
+        {"application_id": "application_id", "at": "certified_on",
+         "basis": "verified_basis" if verified is not None else "basis"}))
+    approve = {"type": "ApproveApplication", "at": approved_on, "application_id": application_id}
+    approve_columns = {"application_id": "application_id", "at": "approved_on",
+                       "amount": "amount"}
+    if amount is not None:
+        approve["amount"] = amount
+    if tranches:
+        approve["tranches"] = [{"year": t["year"], "amount": t["amount"]} for t in tranches]
+        approve_columns["tranches"] = tranches[0]["columns"]["year"]
+        for i, t in enumerate(tranches):
+            approve_columns[f"tranches.{i}"] = t["columns"]["year"]
+            approve_columns[f"tranches.{i}.year"] = t["columns"]["year"]
+            approve_columns[f"tranches.{i}.amount"] = t["columns"]["amount"]
+    planned.append(Planned(approve, approve_columns))
+    for t in tranches:
+        col = t["columns"]
+        if t["paid_on"] is not None:
+            planned.append(Planned(
+                {"type": "DisburseTranche", "at": t["paid_on"], "application_id": application_id,
+                 "year": t["year"]},
+                {"application_id": "application_id", "year": col["year"], "at": col["paid_on"]}))
+        if t["evaluation"] is not None:
+            planned.append(Planned(
+                {"type": "RecordEvaluation", "at": t["evaluated_on"],
+                 "application_id": application_id, "year": t["year"],
+                 "result": t["evaluation"], "note": "imported from the award history"},
+                {"application_id": "application_id", "year": col["year"],
+                 "result": col["evaluation"], "at": col["evaluated_on"]}))
+    return planned, {}
+
+
+# -- judging commands without writing --------------------------------------------------
+
+
+class Rehearsal:
+    """The ledger's own decisions on its current state, saving nothing.
+
+    Each command is decided by the ledger's handler for it, bound to this object,
+    whose `_find` sees first the aggregates earlier rehearsed commands changed,
+    then the store. Nothing reaches the store: the aggregates' events are dropped.
+    `mark()` and `restore()` undo the commands of a row that was refused.
+    """
+
+    def __init__(self, ledger: Ledger):
+        self._ledger = ledger
+        self._changed: dict = {}
+
+    def __getattr__(self, name: str):
+        value = getattr(self._ledger, name)
+        if inspect.ismethod(value) and value.__self__ is self._ledger:
+            return types.MethodType(value.__func__, self)  # so its calls come back here
+        return value
+
+    def _find(self, aggregate_id):
+        if aggregate_id in self._changed:
+            return deepcopy(self._changed[aggregate_id])
+        return self._ledger._find(aggregate_id)
+
+    def knows_enterprise(self, enterprise_id: str) -> bool:
+        return self._find(enterprise_uuid(enterprise_id)) is not None
+
+    def mark(self) -> dict:
+        return dict(self._changed)
+
+    def restore(self, mark: dict) -> None:
+        self._changed = mark
+
+    def run(self, command: Command) -> dict:
+        """The contract line the ledger would answer for `command` now; nothing is saved."""
+        name = type(command).__name__
+        handler = self._ledger._handlers[type(command)].__func__
+        try:
+            aggregates, extra = handler(self, command)
+        except CommandRefused as refused:
+            return {"ok": False, "command": name, "error": refused.to_dict()}
+        events = [type(e).__name__ for a in aggregates for e in a.pending_events]
+        for aggregate in aggregates:
+            aggregate.collect_events()
+            self._changed[aggregate.id] = aggregate
+        return {"ok": True, "command": name, "events": events, **extra}
+
+
+# -- the report ------------------------------------------------------------------------
+
+
+@dataclass
+class RowResult:
+    row: int
+    status: str  # imported | accepted (dry run) | refused | partial
+    enterprise_id: str | None
+    application_id: str | None
+    commands: list[str] = field(default_factory=list)
+    lines: list[dict] = field(default_factory=list)
+    error: dict | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"row": self.row, "status": self.status, "enterprise_id": self.enterprise_id,
+                "application_id": self.application_id, "commands": self.commands,
+                "lines": self.lines, "error": self.error, "notes": self.notes}
+
+
+@dataclass
+class ImportReport:
+    source: str
+    dry_run: bool
+    results: list[RowResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def ok(self) -> bool:
+        """Every row imported (or, in a dry run, accepted)."""
+        return all(r.status in ("imported", "accepted") for r in self.results)
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "dry_run": self.dry_run, "rows": len(self.results),
+                "imported": self.count("imported"), "accepted": self.count("accepted"),
+                "refused": self.count("refused"), "partial": self.count("partial"),
+                "results": [r.to_dict() for r in self.results]}
+
+
+def _error(code: str, message: str, fields: dict, command: str | None,
+           columns: list[str]) -> dict:
+    return {"code": code, "message": message, "command": command, "fields": fields,
+            "columns": columns}
+
+
+def _line_error(line: dict, planned: Planned) -> dict:
+    e = line["error"]
+    return _error(e["code"], e["message"], e["fields"], line.get("command"),
+                  planned.columns_of(e["fields"]))
+
+
+# -- importing -------------------------------------------------------------------------
+
+
+def _rehearse(rehearsal: Rehearsal, planned: list[Planned], actor: str,
+              result: RowResult) -> bool:
+    """Rehearse the row's commands in order; False (and the error) at the first refusal."""
+    mark = rehearsal.mark()
+    for p in planned:
+        try:
+            line = rehearsal.run(load_command(p.data, actor=actor))
+        except CommandRefused as refused:
+            line = {"ok": False, "command": p.data["type"], "error": refused.to_dict()}
+        if not line["ok"]:
+            rehearsal.restore(mark)
+            result.status, result.error = "refused", _line_error(line, p)
+            result.lines = []
+            return False
+        result.lines.append(line)
+    return True
+
+
+def _judge_and_import(services, rehearsal: Rehearsal, number: int, row: dict, actor: str,
+                      dry_run: bool) -> RowResult:
+    cells = _Cells(row)
+    result = RowResult(number, "refused", cells.text("enterprise_id"),
+                       cells.text("application_id"))
+    enterprise_id = result.enterprise_id
+    register = bool(enterprise_id) and not rehearsal.knows_enterprise(enterprise_id)
+    if enterprise_id and not register and any(cells.text(n) for n in FOR_NEW_ENTERPRISE):
+        result.notes.append("the enterprise is already registered: its enterprise columns "
+                            "were not used")
+    planned, problems = row_commands(row, register)
+    if problems:
+        result.error = _error("invalid_command", "; ".join(
+            f"{k}: {v}" for k, v in problems.items()), problems, None, list(problems))
+        return result
+    result.commands = [p.data["type"] for p in planned]
+    if not _rehearse(rehearsal, planned, actor, result):
+        return result
+    if dry_run:
+        result.status = "accepted"
+        return result
+    # The row's commands are saved in one transaction, or not at all: a writer who
+    # changed the same records since the rehearsal makes the row refused, never half-written.
+    lines = services.execute_together([load_command(p.data, actor=actor) for p in planned])
+    if not lines[-1]["ok"] or len(lines) < len(planned):
+        result.status, result.lines = "refused", []
+        result.error = _line_error(lines[-1], planned[len(lines) - 1])
+        return result
+    result.lines = lines
+    result.status = "imported"
+    return result
+
+
+def import_rows(services, rows: list[tuple[int, dict]], actor: str, source: str = "",
+                dry_run: bool = False) -> ImportReport:
+    """Judge and import each row in order (see the module's docstring)."""
+    report = ImportReport(source, dry_run)
+    shared = Rehearsal(services.ledger)  # a dry run: later rows see earlier accepted ones
+    for number, row in rows:
+        rehearsal = shared if dry_run else Rehearsal(services.ledger)
+        report.results.append(_judge_and_import(services, rehearsal, number, row, actor,
+                                                dry_run))
+    return report
+
+
+def import_bytes(services, data: bytes, filename: str, actor: str,
+                 dry_run: bool = False) -> ImportReport:
+    """Import an uploaded sheet; TemplateError when it cannot be read as the template."""
+    return import_rows(services, read_sheet(data, filename), actor, filename, dry_run)
+
+
+def import_file(services, path, actor: str, dry_run: bool = False) -> ImportReport:
+    """Import the sheet at `path` (.csv or .xlsx) as `actor`: the report of every row.
+
+    Raises TemplateError when the file cannot be read as the template (nothing is
+    imported then) and OSError when it cannot be read at all.
+    """
+    path = Path(path)
+    return import_bytes(services, path.read_bytes(), path.name, actor, dry_run)
+
+
+def print_report(report: ImportReport, out) -> None:
+    """A short human summary of a report: the totals, then each row not imported."""
+    r = report.to_dict()
+    verb = "accepted (dry run)" if report.dry_run else "imported"
+    out.write(f"{r['source']}: {r['rows']} rows; {r['imported'] + r['accepted']} {verb}, "
+              f"{r['refused']} refused, {r['partial']} partial\n")
+    for row in report.results:
+        if row.error is not None:
+            e = row.error
+            where = ", ".join(e["columns"]) or "-"
+            out.write(f"  row {row.row} {row.status}: {e['command'] or 'cells'} "
+                      f"{e['code']}: {e['message']} [{where}]\n")
