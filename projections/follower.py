@@ -22,6 +22,7 @@ REBUILD_PAGE = 5000
 
 
 CACHED_STATES = 50_000  # enterprise states kept between pages (a few KB each)
+FLUSH_STATES = 50_000  # a rebuild writes waiting enterprises when more than this many
 
 
 class Follower:
@@ -50,17 +51,38 @@ class Follower:
                 return applied
 
     def rebuild(self, progress=None) -> int:
-        """Throw the views away and build them again from the first event."""
-        with self.views.transaction():
-            self.views.reset()
+        """Throw the views away and build them again from the first event.
+
+        One transaction: readers see the old views until it commits, and other
+        followers wait for it. The whole log is folded in memory and each enterprise's
+        rows are written once (sooner only when more than FLUSH_STATES are waiting):
+        writing them page by page would rewrite a long-lived enterprise many times.
+        """
+        views, ledger = self.views, self.ledger
         self._states.clear()
-        self._states_at = 0
-        applied = 0
-        while True:
-            n = self._page(REBUILD_PAGE, progress)
-            applied += n
-            if n < REBUILD_PAGE:
-                return applied
+        self._states_at = None
+        states: dict[str, fold.EnterpriseState] = {}
+        dirty: set[str] = set()
+        position = applied = 0
+        with views.transaction():
+            views.reset()
+            while True:
+                notifications = ledger.recorder.select_notifications(position + 1, REBUILD_PAGE)
+                if not notifications:
+                    break
+                dirty.update(self._fold(notifications, states))
+                position = notifications[-1].id
+                applied += len(notifications)
+                if len(dirty) > FLUSH_STATES:
+                    views.write([states[e] for e in dirty], ledger.catalogue)
+                    dirty.clear()
+                if progress:
+                    progress.step(len(notifications))
+            views.write([states[e] for e in dirty], ledger.catalogue)
+            views.set_position(position)
+        self._states.update(list(states.items())[-CACHED_STATES:])
+        self._states_at = position
+        return applied
 
     def _page(self, size: int, progress) -> int:
         try:
@@ -79,6 +101,21 @@ class Follower:
         notifications = ledger.recorder.select_notifications(position + 1, size)
         if not notifications:
             return 0
+        touched = self._fold(notifications, self._states, load=True)
+        views.write([self._states[e] for e in touched], ledger.catalogue)
+        views.set_position(notifications[-1].id)
+        self._states_at = notifications[-1].id
+        while len(self._states) > CACHED_STATES:
+            self._states.popitem(last=False)
+        if progress:
+            progress.step(len(notifications))
+        return len(notifications)
+
+    def _fold(self, notifications, states, load: bool = False) -> list[str]:
+        """Fold a page of the log into `states` (loading missing ones from the views when
+        `load`), record who owns new aggregates and the history rows; the enterprises touched.
+        """
+        views, ledger = self.views, self.ledger
         events = [(n.id, str(n.originator_id), ledger.mapper.to_domain_event(n))
                   for n in notifications]
         owners = views.owners(list({agg for _, agg, _ in events}))
@@ -89,13 +126,13 @@ class Follower:
                 owner = (enterprise, getattr(event, "application_id", None))
                 owners[agg] = new_owners[agg] = owner
         touched = list(dict.fromkeys(owners[agg][0] for _, agg, _ in events if agg in owners))
-        states = self._states
-        missing = [e for e in touched if e not in states]
-        if missing:
-            states.update(views.load(missing))
-        for e in touched:
-            if e in states:
-                states.move_to_end(e)
+        if load:
+            missing = [e for e in touched if e not in states]
+            if missing:
+                states.update(views.load(missing))
+            for e in touched:
+                if e in states:
+                    states.move_to_end(e)
         history = []
         for nid, agg, event in events:
             if agg not in owners:
@@ -108,12 +145,5 @@ class Follower:
                             "actor": getattr(event, "actor", None),
                             "recorded_at": event.timestamp.isoformat()})
         views.add_owners(new_owners)
-        views.write([states[e] for e in touched if e in states], ledger.catalogue)
         views.add_history(history)
-        views.set_position(notifications[-1].id)
-        self._states_at = notifications[-1].id
-        while len(states) > CACHED_STATES:
-            states.popitem(last=False)
-        if progress:
-            progress.step(len(notifications))
-        return len(notifications)
+        return [e for e in touched if e in states]

@@ -9,6 +9,7 @@ serves the incremental follower, the rebuild and the past-date questions
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,7 +25,7 @@ AWARD_STATUS = {"approved": ACTIVE, "completed": COMPLETED, "stopped": STOPPED,
                 "revoked": REVOKED}
 
 
-@dataclass
+@dataclass(slots=True)
 class AppState:
     application_id: str
     enterprise_id: str
@@ -58,7 +59,7 @@ class AppState:
                      AWARD_STATUS[self.status])
 
 
-@dataclass
+@dataclass(slots=True)
 class EnterpriseState:
     enterprise_id: str
     name: str
@@ -116,9 +117,13 @@ def apply(state: EnterpriseState | None, event, application_id: str | None) -> E
             state.flags[event.key]["cleared_on"] = event.at
         return state
     if kind is G.ApplicationSubmitted:
+        # A rebuild holds every enterprise in memory: names that repeat across hundreds
+        # of thousands of applications are kept once, and the claimed basis is shared
+        # with the basis until a certification replaces it.
+        basis = dict(event.basis)
         state.applications[event.application_id] = AppState(
-            event.application_id, event.enterprise_id, event.policy, event.article, event.item,
-            event.project_id, event.requested_amount, dict(event.basis), dict(event.basis),
+            event.application_id, state.enterprise_id, sys.intern(event.policy), event.article,
+            sys.intern(event.item), event.project_id, event.requested_amount, basis, basis,
             event.at)
         return state
     app = state.applications.get(application_id) if application_id else None
