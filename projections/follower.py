@@ -101,8 +101,9 @@ class Follower:
         notifications = ledger.recorder.select_notifications(position + 1, size)
         if not notifications:
             return 0
-        touched = self._fold(notifications, self._states, load=True)
-        views.write([self._states[e] for e in touched], ledger.catalogue)
+        changed: dict[str, set] = {}
+        touched = self._fold(notifications, self._states, load=True, changed=changed)
+        views.write([self._states[e] for e in touched], ledger.catalogue, changed)
         views.set_position(notifications[-1].id)
         self._states_at = notifications[-1].id
         while len(self._states) > CACHED_STATES:
@@ -111,9 +112,11 @@ class Follower:
             progress.step(len(notifications))
         return len(notifications)
 
-    def _fold(self, notifications, states, load: bool = False) -> list[str]:
+    def _fold(self, notifications, states, load: bool = False,
+              changed: dict | None = None) -> list[str]:
         """Fold a page of the log into `states` (loading missing ones from the views when
-        `load`), record who owns new aggregates and the history rows; the enterprises touched.
+        `load`), record who owns new aggregates and the history rows; the enterprises
+        touched. `changed`, when given, gathers the applications each event concerns.
         """
         views, ledger = self.views, self.ledger
         events = [(n.id, str(n.originator_id), ledger.mapper.to_domain_event(n))
@@ -139,6 +142,9 @@ class Follower:
                 continue  # not an enterprise's event (a catalogue snapshot)
             enterprise, application = owners[agg]
             states[enterprise] = fold.apply(states.get(enterprise), event, application)
+            if changed is not None:
+                concerned = application or getattr(event, "application_id", None)
+                changed.setdefault(enterprise, set()).update([concerned] if concerned else [])
             history.append({"notification_id": nid, "enterprise_id": enterprise,
                             "application_id": application, "event": type(event).__name__,
                             "at": event.at.isoformat() if hasattr(event, "at") else None,

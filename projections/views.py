@@ -27,6 +27,7 @@ SCHEMA_VERSION = 2
 TABLES = ("enterprises", "applications", "tranches", "evaluations", "caps", "windows",
           "flags", "history", "aggregates", "tracking")
 PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows", "flags")
+DERIVED = ("caps", "windows", "flags")  # rewritten whole for each enterprise that changed
 
 
 def fen(amount: Decimal | str | None) -> int | None:
@@ -261,18 +262,35 @@ class Views:
             states[eid] = state
         return states
 
-    def write(self, states: list[EnterpriseState], catalogue: Catalogue) -> None:
-        """Replace every row of these enterprises with what their states say."""
+    def write(self, states: list[EnterpriseState], catalogue: Catalogue,
+              changed: dict[str, set] | None = None) -> None:
+        """Replace the rows of these enterprises with what their states say.
+
+        With `changed` (enterprise -> the applications its new events concern), only
+        those applications' rows are rewritten, with the enterprise's own small derived
+        rows (totals, caps, windows, flags); without it, every row. An enterprise's
+        applications accumulate over the years: rewriting all of them at every event
+        made a long history slower and slower to follow.
+        """
         if not states:
             return
         db = self.db
         ids = [s.enterprise_id for s in states]
+        whole = ids if changed is None else []
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            for table in PER_ENTERPRISE:
+            for table in (PER_ENTERPRISE if changed is None else DERIVED):
                 db.execute(f"DELETE FROM {table} WHERE enterprise_id IN ({marks})", chunk)
+        if changed is not None:
+            app_ids = [a for e in ids for a in changed.get(e, ())]
+            for i in range(0, len(app_ids), 500):
+                chunk = app_ids[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for table in ("applications", "tranches", "evaluations"):
+                    db.execute(f"DELETE FROM {table} WHERE application_id IN ({marks})", chunk)
         enterprises, apps, tranches, evaluations, caps, windows, flags = [], [], [], [], [], [], []
+        whole = set(whole)
         for s in states:
             t = derive.totals(s)
             enterprises.append({
@@ -284,6 +302,9 @@ class Views:
                 "awarded_fen": fen(t["awarded_total"]), "disbursed_fen": fen(t["disbursed_total"]),
                 "clawback_fen": fen(t["clawback_due_total"])})
             for a in s.applications.values():
+                if s.enterprise_id not in whole and a.application_id not in changed.get(
+                        s.enterprise_id, ()):
+                    continue
                 apps.append({
                     "application_id": a.application_id, "enterprise_id": s.enterprise_id,
                     "policy": a.policy, "article": a.article, "item": a.item,

@@ -61,9 +61,9 @@ def test_a_page_that_fails_midway_writes_nothing_and_the_next_catch_up_resumes(
     calls = {"n": 0}
     real_write = follower.views.write
 
-    def failing_write(states, catalogue):
+    def failing_write(states, catalogue, changed=None):
         calls["n"] += 1
-        real_write(states, catalogue)  # rows written inside the transaction...
+        real_write(states, catalogue, changed)  # rows written inside the transaction...
         raise OSError("disk gone")  # ...and then the process fails before commit
 
     monkeypatch.setattr(follower.views, "write", failing_write)
