@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from lifecycle.credit_code import check_character
-from policies.catalogue import Catalogue, Item
+from policies.catalogue import Catalogue, Item, Policy
 from policies.money import yuan
 
 SECTORS = ("pharmaceutical-health", "intelligent-equipment", "electronic-materials",
@@ -160,10 +160,40 @@ def _application(emit, rng: random.Random, item: Item, ent: str, app: str, clock
                                             "actor": "staff-li"})
 
 
+def _successors(catalogue: Catalogue) -> dict[str, Policy]:
+    """Each policy id mapped to the rule set that repeals it, where the catalogue holds one."""
+    return {p.repeals["id"]: p for p in catalogue.policies.values() if p.repeals}
+
+
+def _in_force(catalogue: Catalogue, successors: dict[str, Policy], item: Item,
+              day: date) -> Item | None:
+    """The item as the rule set of its family in force on `day` has it: the item itself,
+    the same article and item of a successor (one that repeals it, or repeals that one),
+    or None when no rule set of the family is in force that day."""
+    policy = catalogue.policy(item.policy)
+    while not policy.in_force(day):
+        policy = successors.get(policy.id)
+        if policy is None:
+            return None
+    if policy.id == item.policy:
+        return item
+    try:
+        return catalogue.item(policy.id, item.article, item.key)
+    except LookupError:
+        return None
+
+
 def history(catalogue: Catalogue, enterprises: int = 300, start: date = date(2025, 6, 1),
             end: date = date(2028, 4, 15), seed: int = 1) -> Iterator[dict]:
-    """Contract commands, sorted by business date, for `enterprises` enterprises."""
+    """Contract commands, sorted by business date, for `enterprises` enterprises.
+
+    An application names the rule set of its item's family in force on its submission
+    date: a successor the catalogue holds (one that `repeals` it, say from files in
+    GRANTS_POLICIES_DIR) takes over when the first expires, so a long history keeps
+    applying; with no successor, applications after the end are left out.
+    """
     rng = random.Random(seed)
+    successors = _successors(catalogue)
     mix = [m for m, weight in MIX for _ in range(weight)]
     commands: list[tuple[date, int, dict]] = []
     counter = 0
@@ -197,10 +227,10 @@ def history(catalogue: Catalogue, enterprises: int = 300, start: date = date(202
             item = catalogue.item(*key)
             if item.sizes is not None and size not in item.sizes:
                 continue
-            policy = catalogue.policy(item.policy)
             clock = _Clock(rng, registered + timedelta(days=400 * k if promoted else 0))
             submitted = clock.after(1, max(2, span_days - 5))
-            if submitted > end or not policy.in_force(submitted):
+            item = _in_force(catalogue, successors, item, submitted)
+            if submitted > end or item is None:
                 continue
             _application(emit, rng, item, ent, f"TZ-{submitted.year}-{app_no:07d}", clock,
                          submitted, end)
