@@ -161,16 +161,10 @@ class Ledger(Application):
         try:
             answers = []
             for command in commands:
-                name = type(command).__name__
-                try:
-                    aggregates, extra = self._handlers[type(command)](command)
-                except CommandRefused as refused:
-                    if not work.untouched():
-                        raise _Regroup from None  # a refusal must leave no trace
-                    answers.append({"ok": False, "command": name, "error": refused.to_dict()})
-                    continue
-                answers.append({"ok": True, "command": name, "events": work.take(aggregates),
-                                **extra})
+                answer = self._decide_in(work, command)
+                if not answer["ok"] and not work.untouched():
+                    raise _Regroup  # a refusal must leave no trace
+                answers.append(answer)
             self._save_work(work)
             return answers
         except (IntegrityError, OperationalError, _Regroup):
@@ -190,15 +184,9 @@ class Ledger(Application):
             try:
                 answers = []
                 for command in commands:
-                    name = type(command).__name__
-                    try:
-                        aggregates, extra = self._handlers[type(command)](command)
-                    except CommandRefused as refused:
-                        answers.append({"ok": False, "command": name,
-                                        "error": refused.to_dict()})
-                        return answers
-                    answers.append({"ok": True, "command": name,
-                                    "events": work.take(aggregates), **extra})
+                    answers.append(self._decide_in(work, command))
+                    if not answers[-1]["ok"]:
+                        return answers  # nothing is saved
                 self._save_work(work)
                 return answers
             except (IntegrityError, OperationalError):
@@ -209,6 +197,15 @@ class Ledger(Application):
         refused = CommandRefused("conflict", f"other writers changed the same records "
                                  f"{ATTEMPTS} times in a row; nothing was written")
         return [{"ok": False, "command": name, "error": refused.to_dict()}]
+
+    def _decide_in(self, work: _WorkingSet, command: c.Command) -> dict:
+        """Decide one command on a working set; its line (its events stay pending)."""
+        name = type(command).__name__
+        try:
+            aggregates, extra = self._handlers[type(command)](command)
+        except CommandRefused as refused:
+            return {"ok": False, "command": name, "error": refused.to_dict()}
+        return {"ok": True, "command": name, "events": work.take(aggregates), **extra}
 
     def _save_work(self, work: _WorkingSet) -> None:
         """Save what a working set decided, in one transaction, in the order decided."""
