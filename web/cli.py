@@ -206,9 +206,9 @@ def cmd_demo(args) -> int:
         with open(os.devnull, "w") as sink:
             apply_lines(services, commands, sink, progress)
         progress.done()
-        from web import scheduler
+        from web import daily
 
-        summary = scheduler.run_daily(services, date.today())
+        summary = daily.run_daily(services, date.today())
         print(f"grants demo: the daily job flagged {summary.open} obligation(s) open today",
               file=sys.stderr)
         first = next(json.loads(c)["application_id"] for c in commands
@@ -347,11 +347,11 @@ def cmd_flags(args) -> int:
 
 def cmd_scheduler(args) -> int:
     """Run the daily job now (from cron, or to catch up), as of a date (default today)."""
-    from web import scheduler
+    from web import daily
 
     on = args.on or date.today()
     with closing(open_services(args.data)) as services:
-        summary = scheduler.run_daily(services, on)
+        summary = daily.run_daily(services, on)
     print(dumps(summary.to_dict()) if args.json else
           f"scheduler {on.isoformat()}: {summary.enterprises} enterprises judged, "
           f"{len(summary.raised)} flag(s) raised, {summary.cleared} cleared, "

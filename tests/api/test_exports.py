@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 
 from projections import resources
+from projections.exports import CSV_TYPE, DATASETS, XLSX_TYPE
 from tests.api.conftest import load_demo, make_api
 from tests.builders import register
-from web.exports import CSV_TYPE, DATASETS, XLSX_TYPE
 
 
 @pytest.fixture(scope="module")

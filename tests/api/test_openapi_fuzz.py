@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
 from tests.api.conftest import load_demo, make_api, served
-from web import scheduler
+from web import daily
 from web.api import operations
 from web.api.openapi import _path
 
@@ -41,7 +41,7 @@ def _node_id_for_schemathesis(request):
 def server(tmp_path_factory):
     api = make_api(tmp_path_factory.mktemp("fuzz") / "var")
     load_demo(api, enterprises=6)
-    scheduler.run_daily(api.services, date(2028, 4, 20))  # so that flags are answered too
+    daily.run_daily(api.services, date(2028, 4, 20))  # so that flags are answered too
     with served(api.app) as url:
         yield api, url
     api.services.close()

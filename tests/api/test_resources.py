@@ -10,7 +10,7 @@ import pytest
 from projections import queries
 from tests.api.conftest import load_demo, make_api
 from tests.builders import approve, certify, register, submit
-from web import scheduler
+from web import daily
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def test_flags_raised_by_the_scheduler_and_those_due(api):
     due = api.get("/flags/due?on=2026-01-05").json
     assert due["on"] == "2026-01-05"
     assert [f["kind"] for f in due["flags"]] == ["tranche_due"]
-    scheduler.run_daily(api.services, date(2026, 1, 5))
+    daily.run_daily(api.services, date(2026, 1, 5))
     raised = api.get("/flags").json
     assert raised["total"] == 1
     flag = raised["items"][0]

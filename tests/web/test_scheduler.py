@@ -12,7 +12,7 @@ import pytest
 
 from projections import queries
 from tests.builders import approve, certify, credit_code, disburse, evaluate, register, submit
-from web import scheduler
+from web import daily
 from web.services import Services
 
 
@@ -92,21 +92,21 @@ def test_a_clawback_is_due_after_a_revocation(services):
 
 def test_running_twice_on_a_day_adds_nothing(services):
     three_year_award(services)
-    first = scheduler.run_daily(services, date(2026, 2, 1))
+    first = daily.run_daily(services, date(2026, 2, 1))
     assert {o.kind for _, o in first.raised} == {"evaluation_due", "tranche_due"}
     top = services.ledger.recorder.max_notification_id()
-    again = scheduler.run_daily(services, date(2026, 2, 1))
+    again = daily.run_daily(services, date(2026, 2, 1))
     assert again.raised == [] and again.cleared == 0
     assert services.ledger.recorder.max_notification_id() == top
 
 
 def test_a_missed_day_loses_nothing_and_met_obligations_are_cleared(services):
     three_year_award(services)
-    scheduler.run_daily(services, date(2026, 1, 5))
+    daily.run_daily(services, date(2026, 1, 5))
     assert set(recorded(services)) == {"evaluation_due:P-1:2025", "tranche_due:P-1:2026"}
     do(services, evaluate("P-1", 2025, at="2026-01-20"), disburse("P-1", 2026, at="2026-02-01"))
     # The job did not run for weeks; the next run judges everything as of its own day.
-    summary = scheduler.run_daily(services, date(2026, 3, 15))
+    summary = daily.run_daily(services, date(2026, 3, 15))
     assert summary.cleared == 2
     flags = recorded(services)
     assert flags["evaluation_due:P-1:2025"]["cleared_on"] == "2026-03-15"
@@ -118,7 +118,7 @@ def test_a_missed_day_loses_nothing_and_met_obligations_are_cleared(services):
 
 def test_open_flags_show_in_the_entitlement(services):
     three_year_award(services)
-    scheduler.run_daily(services, date(2026, 2, 1))
+    daily.run_daily(services, date(2026, 2, 1))
     with services.reader() as views:
         answer = queries.entitlement(services.ledger, views, credit_code(1))
     assert {f["kind"] for f in answer["flags"]} == {"evaluation_due", "tranche_due"}
@@ -144,7 +144,7 @@ def test_the_daily_digest_reaches_a_local_smtp_server(services, monkeypatch):
         monkeypatch.setenv("GRANTS_SMTP_PORT", str(port))
         monkeypatch.setenv("GRANTS_DIGEST_TO", "staff@bureau.example")
         three_year_award(services)
-        scheduler.run_daily(services, date(2026, 5, 1))
+        daily.run_daily(services, date(2026, 5, 1))
         deadline = time.monotonic() + 10
         while not received and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Response, current_app
 
-from web import exports, importer
+from projections import exports
+from web import importer
 from web.api.endpoints import Doc, operation
 from web.api.schemas import ExportQuery, Failure
 from web.app import services

@@ -77,9 +77,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     dashboard.register(app)
     api.register(app)
     if app.config["GRANTS_SCHEDULER"] == "on":
-        from web import scheduler
+        from web.app import scheduling
 
-        scheduler.start(app)
+        scheduling.start(app)
     return app
 
 

@@ -1,4 +1,4 @@
-"""The daily job: flag what falls due, clear what was met, tell the staff.
+"""The daily job: flag what falls due, clear what was met, tell the staff (web/digest.py).
 
 `run_daily` judges every enterprise as of the day it runs and records the
 difference from the flags already open, through the one write path; running it
@@ -10,18 +10,15 @@ from cron.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-import smtplib
 from dataclasses import dataclass, field
 from datetime import date
-from email.message import EmailMessage
 
 from lifecycle.commands import ReconcileFlags
 from lifecycle.flags import SCHEDULER
 from projections.obligations import Deadlines, obligations
 from projections.queries import states_as_of
+from web.digest import send_digest
 from web.services import Services
 
 log = logging.getLogger(__name__)
@@ -75,52 +72,3 @@ def run_daily(services: Services, on: date, deadlines: Deadlines | None = None) 
     log.info("daily job for %s: %s", on, summary.to_dict())
     send_digest(summary)
     return summary
-
-
-def send_digest(summary: RunSummary) -> bool:
-    """Mail the staff what was flagged today and what is overdue, when SMTP is configured.
-
-    GRANTS_SMTP_HOST (and GRANTS_SMTP_PORT, default 25), GRANTS_DIGEST_TO (addresses,
-    comma-separated), GRANTS_DIGEST_FROM (default grant-ledger@localhost).
-    """
-    host, to = os.environ.get("GRANTS_SMTP_HOST"), os.environ.get("GRANTS_DIGEST_TO")
-    if not host or not to or not (summary.raised or summary.overdue):
-        return False
-    msg = EmailMessage()
-    msg["Subject"] = (f"Grant Ledger {summary.on.isoformat()}: {len(summary.raised)} new, "
-                      f"{len(summary.overdue)} overdue / 新提醒 {len(summary.raised)} 项，"
-                      f"逾期 {len(summary.overdue)} 项")
-    msg["From"] = os.environ.get("GRANTS_DIGEST_FROM", "grant-ledger@localhost")
-    msg["To"] = to
-    lines = [f"每日提醒 Daily digest {summary.on.isoformat()}", ""]
-    lines += ["新提醒 Raised today:"] + [f"  {e}  due {o.due_on}  {o.message}"
-                                       for e, o in summary.raised] or ["  —"]
-    lines += ["", "逾期 Overdue:"] + [f"  {e}  due {o.due_on}  {o.message}"
-                                     for e, o in summary.overdue] or ["  —"]
-    msg.set_content("\n".join(lines))
-    with smtplib.SMTP(host, int(os.environ.get("GRANTS_SMTP_PORT", "25")), timeout=30) as smtp:
-        smtp.send_message(msg)
-    return True
-
-
-def start(app) -> object | None:
-    """Run the daily job inside the served app, in one process only; the scheduler or None."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.cron import CronTrigger
-
-    services = app.extensions["grants"]
-    lock = open(services.data_dir / "scheduler.lock", "w")  # noqa: SIM115 - held for life
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
-        log.info("another process runs the scheduler")
-        return None
-    hour, minute = app.config.get("GRANTS_SCHEDULER_AT", "06:30").split(":")
-    scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
-    scheduler.add_job(lambda: run_daily(services, date.today()),
-                      CronTrigger(hour=int(hour), minute=int(minute)), id="daily",
-                      coalesce=True, max_instances=1, misfire_grace_time=3600)
-    scheduler.start()
-    app.extensions["grants_scheduler"] = (scheduler, lock)
-    return scheduler
