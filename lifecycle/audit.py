@@ -22,9 +22,11 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from lifecycle.clock import beijing_date
 from lifecycle.enterprise import EnterpriseLedger, enterprise_uuid
-from lifecycle.grant import CERTIFIED, REJECTED, REVOKED, STOPPED, GrantApplication
+from lifecycle.grant import GrantApplication
 from lifecycle.integrity import BrokenLink, stored_records, verify
+from lifecycle.status import Step
 from policies.calculator import Quote, plan_problems, quote
 from policies.catalogue import Catalogue
 from policies.facts import Request
@@ -44,6 +46,8 @@ KINDS = {
     "paid_after_failure": "a tranche paid after a failed evaluation stopped the award",
     "tranche_not_planned": "a payment the approved plan does not hold",
     "out_of_sequence": "a step taken in a state that does not allow it",
+    "dated_after_recording": "an event dated later than the day it was recorded (rule 9)",
+    "evaluation_not_allowed": "an evaluation of a year not paid, not yet ended, or twice",
     "unknown_catalogue": "an approval names a catalogue version the store does not hold",
     "not_replayable": "a stored event that cannot be decoded or applied",
 }
@@ -197,6 +201,7 @@ class _Replay:
         self.checks = {
             GrantApplication.ApplicationApproved: self._check_approval,
             GrantApplication.TrancheDisbursed: self._check_disbursement,
+            GrantApplication.EvaluationRecorded: self._check_evaluation,
             EnterpriseLedger.AwardBooked: self._check_booking,
         }
 
@@ -212,6 +217,7 @@ class _Replay:
         if self.as_of is not None and at is not None and at > self.as_of:
             return
         self.replayed += 1
+        self._check_date(event, record.id)
         check = self.checks.get(type(event))
         if check is not None:
             try:
@@ -276,12 +282,14 @@ class _Replay:
         self.unbooked[app.application_id] = (app, event, nid)
         where = f"{app.policy} art. {app.article} ({app.item})"
         said = f"{app.application_id} was approved {yuan(event.amount)} under {where}"
-        if app.certified_on is None:
-            self._find("not_certified", app, nid, event.at, f"{said} without a certification "
-                       "(认定) before it: approval needs certified figures (DOMAIN.md lifecycle)")
-        elif app.status != CERTIFIED:
-            self._find("out_of_sequence", app, nid, event.at,
-                       f"{said} while it was {app.status}")
+        for refused in app.problems_step(Step.APPROVE, event.at):  # the ledger's own check
+            if refused.reason == "not_certified":
+                self._find("not_certified", app, nid, event.at, f"{said} without a "
+                           "certification (认定) before it: approval needs certified figures "
+                           "(DOMAIN.md lifecycle)")
+            else:
+                self._find("out_of_sequence", app, nid, event.at,
+                           f"{said} while it was {app.status} ({refused.reason})")
         ent = self._enterprise(app.enterprise_id)
         if ent is None:
             self._find("ineligible", app, nid, event.at,
@@ -320,28 +328,31 @@ class _Replay:
         if q.refusal is not None:
             kind = q.refusal.code if q.refusal.code in REFUSAL_KINDS else "ineligible"
             self._find(kind, app, nid, event.at, f"{said}, but under catalogue {version} "
-                       f"nothing could be approved: {q.refusal.message}")
+                       f"nothing could be approved: {q.refusal.reason} "
+                       f"{_values(q.refusal.values)}")
             return
         if event.amount > q.max_amount:
             binding = min((t for t in q.trace if t.amount is not None and t.rule != "max"),
                           key=lambda t: t.amount, default=q.trace[-1])
             self._find("above_entitlement", app, nid, event.at,
                        f"{said}; catalogue {version} allowed at most {yuan(q.max_amount)} on "
-                       f"{event.at.isoformat()}: {binding.text} ({binding.policy} "
-                       f"{binding.cite})", amount=yuan(event.amount),
-                       max_amount=yuan(q.max_amount))
+                       f"{event.at.isoformat()}: {binding.rule} of {binding.policy} art. "
+                       f"{binding.article} ({binding.cite})", amount=yuan(event.amount),
+                       max_amount=yuan(q.max_amount), rule=binding.rule)
         plan = [(t["year"], t["amount"]) for t in event.tranches]
         total = sum((a for _, a in plan), Decimal("0.00"))
-        problems = [] if plan else [("invalid_command", "the approval has no tranche")]
+        problems = [] if plan else ["the approval has no tranche"]
         if plan and total != event.amount:
-            problems.append(("invalid_command", f"tranches add up to {yuan(total)}, not the "
-                             f"amount {yuan(event.amount)}"))
+            problems.append(f"tranches add up to {yuan(total)}, not the amount "
+                            f"{yuan(event.amount)}")
         if plan:
-            problems += plan_problems(item, q, plan, event.at)
-        for _, message in problems:
+            ent = self._enterprise(app.enterprise_id)
+            problems += [f"{p.reason} {_values(p.values)}" for p in plan_problems(
+                item, q, plan, event.at, ent.history() if ent else (), app.application_id)]
+        for message in problems:
             self._find("plan_breaks_rules", app, nid, event.at,
                        f"{said}, but its tranche plan breaks the rules: {message} "
-                       f"({item.policy} art. {item.article}; DOMAIN.md rules 3-4)")
+                       f"({item.policy} art. {item.article}; DOMAIN.md rules 3, 4 and 10)")
 
     def _compare(self, app, ent, event, nid: int, recorded: Quote) -> None:
         current = self._recheck(self.ledger.catalogue, app, ent, event)
@@ -349,7 +360,7 @@ class _Replay:
             current_max, refusal = Decimal("0.00"), current
         else:
             q = current[1]
-            current_max, refusal = q.max_amount, q.refusal.message if q.refusal else None
+            current_max, refusal = q.max_amount, q.refusal.reason if q.refusal else None
         recorded_max = recorded.max_amount
         if current_max != recorded_max:
             self.differences.append(Difference(
@@ -403,35 +414,64 @@ class _Replay:
         year = event.year
         said = (f"{app.application_id} was paid {yuan(event.amount)} for {year} under "
                 f"{app.policy} art. {app.article} ({app.item})")
-        tranche = app.tranche(year)
         planned = ", ".join(f"{t['year']}: {yuan(t['amount'])}" for t in app.tranches)
-        if tranche is None or tranche["paid"] or tranche["amount"] != event.amount:
-            why = ("the approved plan has no tranche for that year" if tranche is None else
-                   "that tranche was already paid" if tranche["paid"] else
-                   f"the plan says {yuan(tranche['amount'])}")
+        tranche = app.tranche(year)
+        if tranche is not None and not tranche["paid"] and tranche["amount"] != event.amount:
             self._find("tranche_not_planned", app, nid, event.at,
-                       f"{said}, but {why} (plan: {planned or 'none'})")
-        earlier = [t["year"] for t in app.tranches if t["year"] < year]
-        failed = [y for y in earlier if app.evaluations.get(y) == "fail"]
-        if app.status == STOPPED or failed:
-            self._find("paid_after_failure", app, nid, event.at,
-                       f"{said} after the failed performance evaluation (绩效评价) of "
-                       f"{failed[0] if failed else 'an earlier year'} stopped the award's "
-                       "later tranches")
-        elif app.status in (REJECTED, REVOKED):
-            self._find("out_of_sequence", app, nid, event.at, f"{said} while it was {app.status}")
-        for y in earlier:
-            if app.evaluations.get(y) is None:
-                self._find("evaluation_missing", app, nid, event.at,
-                           f"{said} with no passed performance evaluation (绩效评价) of {y} "
-                           f"recorded before it: multi-year support under {app.policy} art. "
-                           f"{app.article} is paid year by year on a passed evaluation")
-        if any(y not in app.paid_years() for y in earlier):
-            self._find("out_of_sequence", app, nid, event.at,
-                       f"{said} before the earlier tranches were paid")
-        if event.at.year < year:
-            self._find("out_of_sequence", app, nid, event.at,
-                       f"{said} before {year} began")
+                       f"{said}, but the plan says {yuan(tranche['amount'])} (plan: {planned})")
+        for refused in app.problems_disburse(year, event.at):  # the ledger's own checks
+            kind = DISBURSEMENT_KINDS.get(refused.reason, "out_of_sequence")
+            self._find(kind, app, nid, event.at, f"{said}: {_DISBURSEMENT_WORDS.get(kind, '')}"
+                       f"{refused.reason} {_values(refused.values)} (plan: {planned or 'none'})",
+                       reason=refused.reason)
+
+    def _check_evaluation(self, event, nid: int) -> None:
+        app = self.applications.get(str(event.originator_id))
+        if app is None:
+            return  # its submission was removed: the chain check names that
+        for refused in app.problems_evaluate(event.year, event.result, event.at):
+            self._find("evaluation_not_allowed", app, nid, event.at,
+                       f"{app.application_id}'s performance evaluation (绩效评价) of {event.year} "
+                       f"was recorded on {event.at.isoformat()}: {refused.reason} "
+                       f"{_values(refused.values)}", reason=refused.reason)
+
+    def _check_date(self, event, nid: int) -> None:
+        """Rule 9: no step is dated later than the day (in Beijing) it was recorded.
+
+        A replay of a synthetic or historical batch runs under GRANTS_TODAY (a fixed
+        clock) and records today what is dated up to that day: then the fixed day is
+        the limit.
+        """
+        at, recorded = getattr(event, "at", None), getattr(event, "timestamp", None)
+        if at is None or recorded is None:
+            return
+        if at <= (self.ledger.clock.fixed or beijing_date(recorded)):
+            return
+        app = self.applications.get(str(event.originator_id))
+        ent = self.enterprises.get(str(event.originator_id))
+        self.findings.append(Finding(
+            "dated_after_recording", f"{type(event).__name__} dated {at.isoformat()} was "
+            f"recorded on {beijing_date(recorded).isoformat()} (Beijing): a step that had not "
+            "happened yet is not a fact (DOMAIN.md rule 9)",
+            app.application_id if app else None,
+            app.enterprise_id if app else (ent.enterprise_id if ent else None), nid, at))
+
+
+#: How the ledger's refusals of a disbursement read as audit findings.
+DISBURSEMENT_KINDS = {
+    "tranche_not_planned": "tranche_not_planned", "tranche_already_paid": "tranche_not_planned",
+    "award_stopped": "paid_after_failure", "evaluation_required": "evaluation_missing",
+}
+_DISBURSEMENT_WORDS = {
+    "paid_after_failure": "after the failed performance evaluation (绩效评价) stopped the "
+                          "award's later tranches: ",
+    "evaluation_missing": "with no passed performance evaluation (绩效评价) of the year before "
+                          "it recorded: ",
+}
+
+
+def _values(values: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in values.items())
 
 
 def _stored_catalogue(ledger, version: str) -> Catalogue | None:

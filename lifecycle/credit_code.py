@@ -15,14 +15,14 @@ def check_character(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
-def problem(code: str) -> str | None:
-    """Why `code` is not a valid credit code, or None when it is."""
+def problem(code: str) -> tuple[str, dict] | None:
+    """Why `code` is not a valid credit code, as (reason, values), or None when it is."""
     if not isinstance(code, str) or len(code) != 18:
-        return "must be 18 characters"
+        return "credit_code_length", {"length": 18}
     bad = sorted({c for c in code if c not in ALPHABET})
     if bad:
-        return f"characters not allowed in a credit code: {''.join(bad)}"
+        return "credit_code_characters", {"characters": "".join(bad)}
     expected = check_character(code[:17])
     if code[17] != expected:
-        return f"check character is {code[17]}, expected {expected}"
+        return "credit_code_check", {"found": code[17], "expected": expected}
     return None

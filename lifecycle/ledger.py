@@ -1,17 +1,23 @@
 """The grant ledger: carries out commands against the event store, atomically.
 
-Each command is decided on fresh state and saved in one transaction together
+One engine decides and saves every command (`Ledger.run`), whatever reaches it:
+one command, a batch saved in groups, commands that must be saved together or
+not at all, or a rehearsal that decides without saving (a dry run). Each command
+is decided on a working set of aggregates and saved in one transaction together
 with every aggregate it touched (the application, the enterprise's ledger, a
-catalogue snapshot). When another writer saved one of those aggregates first,
-the store refuses the save, and the command is decided again on the new state;
-after a few tries it answers `conflict`. A refused command writes nothing.
+catalogue snapshot). When another writer saved one of those aggregates first, the
+store refuses the save and the commands are decided again on fresh state; after a
+few tries the answer is `conflict`. A refused command writes nothing.
+
+The ledger answers `Outcome`s: codes and values, never sentences (lifecycle/errors.py).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from copy import deepcopy
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,28 +28,43 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Operationa
 from lifecycle import commands as c
 from lifecycle import credit_code, store
 from lifecycle.catalogue_versions import CatalogueSnapshot, catalogue_uuid
+from lifecycle.clock import Clock
 from lifecycle.enterprise import EnterpriseLedger, enterprise_uuid
-from lifecycle.errors import CommandRefused, invalid
+from lifecycle.errors import Refused, invalid
 from lifecycle.flags import FlagBoard, board_uuid
-from lifecycle.grant import (
-    APPROVED,
-    AWARDED,
-    CERTIFIED,
-    REVOKED,
-    STOPPED,
-    SUBMITTED,
-    GrantApplication,
-    application_uuid,
-)
+from lifecycle.grant import GrantApplication, application_uuid
+from lifecycle.status import Status, Step
 from lifecycle.transcodings import DateAsISO
 from policies import catalogue as catalogue_module
-from policies.calculator import Quote, plan_problems, quote
+from policies.calculator import Quote, Refusal, plan_problems, quote
 from policies.catalogue import SIZES, Catalogue
 from policies.facts import Request
-from policies.money import yuan
 
 ATTEMPTS = 5
-GROUP = 200  # commands decided together and saved in one transaction by execute_many
+GROUP = 200  # commands decided together and saved in one transaction by `run`
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command came to: the events it wrote, or why it was refused; with values."""
+
+    command: str | None
+    events: tuple[str, ...] = ()
+    refusal: Refused | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+def refused_outcome(command: str | None, refusal: Refused) -> Outcome:
+    return Outcome(command, refusal=refusal)
+
+
+def from_quote(refusal: Refusal) -> Refused:
+    """The calculator's refusal as the ledger's."""
+    return Refused(refusal.code, refusal.reason, refusal.field, **refusal.values)
 
 
 class _Regroup(Exception):
@@ -51,14 +72,17 @@ class _Regroup(Exception):
 
 
 class _WorkingSet:
-    """The aggregates a group of commands has read or written, shared by the group.
+    """The aggregates commands decided together have read or written.
 
-    Each command decides on the state the group's earlier commands left; the group is
-    saved in one transaction at its end. `marks` say how many pending events of each
-    aggregate earlier commands accounted for.
+    Each command decides on the state the earlier ones left; what they decided is
+    saved in one transaction at the end, in the order decided. `marks` say how many
+    pending events of each aggregate earlier commands accounted for. A fresh working
+    set reads the store (fast-forwarding the cache); a group's reads copies of the
+    cache, and its save's version check catches a stale one.
     """
 
-    def __init__(self):
+    def __init__(self, fresh: bool):
+        self.fresh = fresh
         self.aggregates: dict = {}
         self.marks: dict = {}
         self.events: list = []  # every new event, in the order the commands made them
@@ -66,13 +90,13 @@ class _WorkingSet:
     def get(self, aggregate_id, fetch):
         found = self.aggregates.get(aggregate_id)
         if found is None:
-            found = fetch(aggregate_id)
+            found = fetch(aggregate_id, self.fresh)
             if found is not None:
                 self.aggregates[aggregate_id] = found
                 self.marks[aggregate_id] = len(found.pending_events)
         return found
 
-    def take(self, aggregates) -> list[str]:
+    def take(self, aggregates) -> tuple[str, ...]:
         """The names of the events a command just added, which it now accounts for."""
         names = []
         for agg in aggregates:
@@ -81,7 +105,7 @@ class _WorkingSet:
             names += [type(e).__name__ for e in new]
             self.events += new
             self.marks[agg.id] = len(agg.pending_events)
-        return names
+        return tuple(names)
 
     def untouched(self) -> bool:
         return all(len(a.pending_events) == self.marks.get(i, 0)
@@ -90,18 +114,47 @@ class _WorkingSet:
     def changed(self) -> list:
         return [a for a in self.aggregates.values() if a.pending_events]
 
+    def snapshot(self) -> tuple:
+        return ({i: deepcopy(a) for i, a in self.aggregates.items()}, dict(self.marks),
+                len(self.events))
+
+    def restore(self, snapshot: tuple) -> None:
+        aggregates, marks, events = snapshot
+        self.aggregates, self.marks = aggregates, marks
+        del self.events[events:]
+
+
+class Rehearsal:
+    """A dry run: commands decided by the ledger on a working set that is never saved.
+
+    Later commands see what earlier accepted ones decided; a refused run leaves no
+    trace in it.
+    """
+
+    def __init__(self, ledger: Ledger):
+        self.ledger, self.work = ledger, _WorkingSet(fresh=True)
+
+    def run(self, commands: Iterable[c.Command], together: bool = True) -> list[Outcome]:
+        return self.ledger.run(commands, together=together, rehearsal=self)
+
+    def knows_enterprise(self, enterprise_id: str) -> bool:
+        return self.ledger._within(self.work, self.ledger._find,
+                                   enterprise_uuid(enterprise_id)) is not None
+
 
 class Ledger(Application):
     """The application service of the grant ledger."""
 
     name = "GrantLedger"
 
-    def __init__(self, env: dict[str, str] | None = None, catalogue: Catalogue | None = None):
+    def __init__(self, env: dict[str, str] | None = None, catalogue: Catalogue | None = None,
+                 clock: Clock | None = None):
         with store.startup_lock(env or {}):
             super().__init__(env)
         self.catalogue = catalogue or catalogue_module.load()
+        self.clock = clock or Clock()
         self._stored_versions: set[str] = set()
-        self._local = threading.local()  # the working set of a group being decided
+        self._local = threading.local()  # the working set being decided in this thread
         self._handlers: dict[type, Callable[[Any], tuple[list, dict]]] = {
             c.RegisterEnterprise: self._register,
             c.RecordDishonesty: self._record_dishonesty,
@@ -120,94 +173,105 @@ class Ledger(Application):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    # -- writing --------------------------------------------------------------------
+    # -- the engine -----------------------------------------------------------------
 
-    def execute(self, command: c.Command) -> dict:
-        """Carry out one command; answer the contract's JSON line as a dict."""
-        name = type(command).__name__
-        for _ in range(ATTEMPTS):
+    def execute(self, command: c.Command) -> Outcome:
+        """Carry out one command."""
+        return self.run([command])[0]
+
+    def run(self, commands: Iterable[c.Command], *, together: bool = False,
+            rehearsal: Rehearsal | None = None, group: int = GROUP) -> list[Outcome]:
+        """Decide and save `commands` in order: the one way anything is written.
+
+        By default each command is all or nothing, and they are saved in groups of
+        `group` per transaction, each group answered only once saved. `together`: all
+        saved in one transaction or none, the outcomes ending at the first refusal.
+        `rehearsal`: decided on the rehearsal's working set and never saved.
+        """
+        commands = list(commands)
+        if rehearsal is not None:
+            return self._rehearse(rehearsal, commands, together)
+        if together:
+            return self._run_together(commands)
+        outcomes: list[Outcome] = []
+        for i in range(0, len(commands), group):
+            outcomes += self._run_group(commands[i:i + group])
+        return outcomes
+
+    def _run_group(self, commands: list[c.Command]) -> list[Outcome]:
+        if len(commands) > 1:
+            work = _WorkingSet(fresh=False)
             try:
-                aggregates, extra = self._handlers[type(command)](command)
-                events = [type(e).__name__ for a in aggregates for e in a.pending_events]
-                self.save(*aggregates)
-                self._stored_versions.update(
-                    a.catalogue_version for a in aggregates if isinstance(a, CatalogueSnapshot))
-            except CommandRefused as refused:
-                return {"ok": False, "command": name, "error": refused.to_dict()}
+                outcomes = []
+                for command in commands:
+                    outcome = self._within(work, self._decide, work, command)
+                    if not outcome.ok and not work.untouched():
+                        raise _Regroup  # a refusal must leave no trace
+                    outcomes.append(outcome)
+                self._save(work)
+                return outcomes
+            except (IntegrityError, OperationalError, _Regroup):
+                pass  # decided again, one at a time, on fresh state
+        return [self._run_together([command])[0] for command in commands]
+
+    def _run_together(self, commands: list[c.Command]) -> list[Outcome]:
+        for _ in range(ATTEMPTS):
+            work = _WorkingSet(fresh=True)
+            try:
+                outcomes = []
+                for command in commands:
+                    outcomes.append(self._within(work, self._decide, work, command))
+                    if not outcomes[-1].ok:
+                        return outcomes  # nothing is saved
+                self._save(work)
+                return outcomes
             except (IntegrityError, OperationalError):
                 continue  # another writer won: decide again on the state it left
-            return {"ok": True, "command": name, "events": events, **extra}
-        refused = CommandRefused("conflict", f"{name}: other writers changed the same records "
-                                 f"{ATTEMPTS} times in a row; nothing was written")
-        return {"ok": False, "command": name, "error": refused.to_dict()}
+        name = type(commands[0]).__name__ if commands else None
+        return [refused_outcome(name, Refused("conflict", "lost_every_race",
+                                              attempts=ATTEMPTS))]
 
-    def execute_many(self, commands: list[c.Command], group: int = GROUP) -> list[dict]:
-        """Carry out commands in order, as `execute` would one by one, saving them in groups.
+    def _rehearse(self, rehearsal: Rehearsal, commands: list[c.Command],
+                  together: bool) -> list[Outcome]:
+        work = rehearsal.work
+        outcomes = []
+        snapshot = work.snapshot()
+        for command in commands:
+            if not together:
+                snapshot = work.snapshot()
+            outcome = self._within(work, self._decide, work, command)
+            outcomes.append(outcome)
+            if not outcome.ok:
+                work.restore(snapshot)
+                if together:
+                    break
+        for agg in work.aggregates.values():  # nothing of a rehearsal is ever saved
+            agg.collect_events()
+        work.marks = {i: 0 for i in work.aggregates}
+        work.events.clear()
+        return outcomes
 
-        A group's commands are decided in turn on the state the earlier ones left and
-        saved in one transaction: each command is still all or nothing, and nothing of
-        a group is answered before it is saved. When another writer changed the same
-        records meanwhile, the group is decided again one command at a time.
-        """
-        results = []
-        for i in range(0, len(commands), group):
-            results += self._execute_group(commands[i:i + group])
-        return results
-
-    def _execute_group(self, commands: list[c.Command]) -> list[dict]:
-        if len(commands) == 1:
-            return [self.execute(commands[0])]
-        work = self._local.work = _WorkingSet()
+    def _within(self, work: _WorkingSet, decide: Callable, *args) -> Any:
+        """`decide(*args)` with `work` as the working set every read of this thread goes to."""
+        self._local.work = work
         try:
-            answers = []
-            for command in commands:
-                answer = self._decide_in(work, command)
-                if not answer["ok"] and not work.untouched():
-                    raise _Regroup  # a refusal must leave no trace
-                answers.append(answer)
-            self._save_work(work)
-            return answers
-        except (IntegrityError, OperationalError, _Regroup):
-            self._local.work = None
-            return [self.execute(command) for command in commands]
+            return decide(*args)
         finally:
             self._local.work = None
 
-    def execute_together(self, commands: list[c.Command]) -> list[dict]:
-        """Carry out commands as one: all saved in one transaction, or none at all.
-
-        Decided in order; at the first refusal nothing is saved and the lines end with
-        that refusal. For what must not be half-written, such as one row of an import.
-        """
-        for _ in range(ATTEMPTS):
-            work = self._local.work = _WorkingSet()
-            try:
-                answers = []
-                for command in commands:
-                    answers.append(self._decide_in(work, command))
-                    if not answers[-1]["ok"]:
-                        return answers  # nothing is saved
-                self._save_work(work)
-                return answers
-            except (IntegrityError, OperationalError):
-                continue  # another writer won: decide again on the state it left
-            finally:
-                self._local.work = None
-        name = type(commands[0]).__name__ if commands else None
-        refused = CommandRefused("conflict", f"other writers changed the same records "
-                                 f"{ATTEMPTS} times in a row; nothing was written")
-        return [{"ok": False, "command": name, "error": refused.to_dict()}]
-
-    def _decide_in(self, work: _WorkingSet, command: c.Command) -> dict:
-        """Decide one command on a working set; its line (its events stay pending)."""
+    def _decide(self, work: _WorkingSet, command: c.Command) -> Outcome:
+        """Decide one command on a working set (its events stay pending there)."""
         name = type(command).__name__
         try:
-            aggregates, extra = self._handlers[type(command)](command)
-        except CommandRefused as refused:
-            return {"ok": False, "command": name, "error": refused.to_dict()}
-        return {"ok": True, "command": name, "events": work.take(aggregates), **extra}
+            today = self.clock.today()
+            if command.at > today:  # rule 9: what has not happened yet is not a fact
+                raise invalid("at", "after_today", today=today)
+            aggregates, values = self._handlers[type(command)](command)
+        except Refused as refused:
+            return refused_outcome(name, refused)
+        return Outcome(name, work.take(aggregates), None, values)
 
-    def _save_work(self, work: _WorkingSet) -> None:
+    def _save(self, work: _WorkingSet) -> None:
         """Save what a working set decided, in one transaction, in the order decided."""
         changed = work.changed()
         if not changed:
@@ -222,17 +286,19 @@ class Ledger(Application):
         self._stored_versions.update(
             a.catalogue_version for a in changed if isinstance(a, CatalogueSnapshot))
 
+    # -- the commands -----------------------------------------------------------------
+
     def _register(self, cmd: c.RegisterEnterprise):
         problem = credit_code.problem(cmd.enterprise_id)
         if problem:
-            raise invalid("enterprise_id", problem)
+            raise invalid("enterprise_id", problem[0], **problem[1])
         if cmd.size not in SIZES:
-            raise invalid("size", f"must be one of {', '.join(SIZES)}")
+            raise invalid("size", "not_one_of", allowed=list(SIZES))
         if not cmd.name.strip():
-            raise invalid("name", "must not be empty")
+            raise invalid("name", "empty")
         if self._find(enterprise_uuid(cmd.enterprise_id)) is not None:
-            raise CommandRefused("duplicate_id", f"enterprise {cmd.enterprise_id} is already "
-                                 "registered", {"enterprise_id": "already registered"})
+            raise Refused("duplicate_id", "enterprise_registered", "enterprise_id",
+                          enterprise_id=cmd.enterprise_id)
         ent = EnterpriseLedger.register(cmd.enterprise_id, cmd.name.strip(), cmd.size,
                                         cmd.sectors, cmd.at, cmd.actor)
         return [ent], {"enterprise_id": cmd.enterprise_id}
@@ -245,79 +311,73 @@ class Ledger(Application):
     def _submit(self, cmd: c.SubmitApplication):
         ent = self.enterprise(cmd.enterprise_id)
         if self._find(application_uuid(cmd.application_id)) is not None:
-            raise CommandRefused("duplicate_id", f"application {cmd.application_id} already "
-                                 "exists", {"application_id": "already exists"})
+            raise Refused("duplicate_id", "application_exists", "application_id",
+                          application_id=cmd.application_id)
         try:
             item = self.catalogue.item(cmd.policy, cmd.article, cmd.item)
         except LookupError as e:
-            field, why = e.args
-            raise invalid(field, why) from None
+            where, _ = e.args
+            raise invalid(where, "not_in_catalogue", policy=cmd.policy, article=cmd.article,
+                          item=cmd.item) from None
         if cmd.requested_amount <= 0:
-            raise invalid("requested_amount", "must be more than zero")
+            raise invalid("requested_amount", "not_positive")
         if cmd.at < ent.registered_on:
-            raise invalid("at", f"before the enterprise was registered ({ent.registered_on})")
+            raise invalid("at", "before_registration", registered_on=ent.registered_on)
         project_id = cmd.project_id or cmd.application_id
         request = Request(cmd.application_id, cmd.policy, cmd.article, item.key, project_id,
                           cmd.basis, cmd.requested_amount, cmd.at, ent.history())
-        q = self._decide(quote(self.catalogue, request, ent.facts(), cmd.at,
-                                   with_candidates=False))
+        q = self._decided(quote(self.catalogue, request, ent.facts(), cmd.at,
+                                with_candidates=False))
         app = GrantApplication.submit(
             application_id=cmd.application_id, enterprise_id=cmd.enterprise_id,
             policy=cmd.policy, article=cmd.article, item=item.key, project_id=project_id,
             basis=dict(cmd.basis), requested_amount=cmd.requested_amount, at=cmd.at,
             actor=cmd.actor)
-        return [app], {"application_id": cmd.application_id, "max_amount": yuan(q.max_amount)}
+        return [app], {"application_id": cmd.application_id, "max_amount": q.max_amount}
 
     def _certify(self, cmd: c.CertifyApplication):
         app = self.application(cmd.application_id)
-        self._expect(app, (SUBMITTED, CERTIFIED), "certify")
-        self._not_before(app, cmd.at)
         ent = self.enterprise(app.enterprise_id)
         q = quote(self.catalogue, self._request(app, ent, cmd.basis), ent.facts(), cmd.at,
                   with_candidates=False)
         if q.refusal is not None and q.refusal.code == "invalid_command":
-            raise CommandRefused("invalid_command", q.refusal.message, q.refusal.fields)
+            raise from_quote(q.refusal)
         app.certify(dict(cmd.basis), cmd.at, cmd.actor)
-        extra = {"application_id": cmd.application_id, "max_amount": yuan(q.max_amount)}
+        values = {"application_id": cmd.application_id, "max_amount": q.max_amount}
         if q.refusal is not None:  # the verified figures are recorded all the same
-            extra["refusal"] = {"code": q.refusal.code, "message": q.refusal.message}
-        return [app], extra
+            values["refusal"] = from_quote(q.refusal)
+        return [app], values
 
     def _approve(self, cmd: c.ApproveApplication):
         app = self.application(cmd.application_id)
-        if app.status == SUBMITTED:
-            raise CommandRefused("invalid_transition", f"application {app.application_id} "
-                                 "must be certified before it is approved", {})
-        self._expect(app, (CERTIFIED,), "approve")
-        self._not_before(app, cmd.at)
+        app.check(app.problems_step(Step.APPROVE, cmd.at))
         ent = self.enterprise(app.enterprise_id)
         plan = [(t.year, t.amount) for t in cmd.tranches] if cmd.tranches else None
         years = tuple(y for y, _ in plan) if plan else (cmd.at.year,)
         item = self.catalogue.item(app.policy, app.article, app.item)
-        q = self._decide(quote(self.catalogue, self._request(app, ent), ent.facts(), cmd.at,
-                               years, with_candidates=False))
+        q = self._decided(quote(self.catalogue, self._request(app, ent), ent.facts(), cmd.at,
+                                years, with_candidates=False))
         amount = cmd.amount
         if amount is None:
             amount = sum((a for _, a in plan), Decimal("0.00")) if plan else q.max_amount
         if amount <= 0:
             if q.max_amount <= 0:
-                raise CommandRefused("exceeds_entitlement", "nothing may be approved: "
-                                     + q.trace[-2].text, {"amount": "nothing remains"})
-            raise invalid("amount", "must be more than zero")
+                binding = q.trace[-2]
+                raise Refused("exceeds_entitlement", "nothing_remains", "amount",
+                              rule=binding.rule, policy=binding.policy, article=binding.article)
+            raise invalid("amount", "not_positive")
         if amount > q.max_amount:
-            raise CommandRefused("exceeds_entitlement", f"{yuan(amount)} exceeds the maximum "
-                                 f"{yuan(q.max_amount)} that may be approved",
-                                 {"amount": f"at most {yuan(q.max_amount)}"})
+            raise Refused("exceeds_entitlement", "above_maximum", "amount", amount=amount,
+                          max_amount=q.max_amount)
         plan = plan or [(cmd.at.year, amount)]
-        if sum(a for _, a in plan) != amount:
-            raise invalid("tranches", f"tranches add up to {yuan(sum(a for _, a in plan))}, "
-                          f"not the amount {yuan(amount)}")
+        total = sum((a for _, a in plan), Decimal("0.00"))
+        if total != amount:
+            raise invalid("tranches", "tranches_do_not_add_up", total=total, amount=amount)
         if any(a <= 0 for _, a in plan):
-            raise invalid("tranches", "every tranche must be more than zero")
-        problems = plan_problems(item, q, plan, cmd.at)
+            raise invalid("tranches", "tranche_not_positive")
+        problems = plan_problems(item, q, plan, cmd.at, ent.history(), app.application_id)
         if problems:
-            code, message = problems[0]
-            raise CommandRefused(code, message, {"tranches": message})
+            raise from_quote(problems[0])
         touched: list = [app, ent]
         if q.ladder is not None and q.ladder.lower_paid > 0:
             app.apply_promotion_difference(
@@ -332,57 +392,25 @@ class Ledger(Application):
         snapshot = self._catalogue_snapshot()
         if snapshot is not None:
             touched.append(snapshot)
-        return touched, {"application_id": app.application_id, "amount": yuan(amount),
-                         "tranches": [{"year": y, "amount": yuan(a)} for y, a in plan]}
+        return touched, {"application_id": app.application_id, "amount": amount,
+                         "tranches": tranches}
 
     def _reject(self, cmd: c.RejectApplication):
         app = self.application(cmd.application_id)
-        self._expect(app, (SUBMITTED, CERTIFIED), "reject")
-        self._not_before(app, cmd.at)
         app.reject(cmd.reason, cmd.at, cmd.actor)
         return [app], {"application_id": app.application_id}
 
     def _disburse(self, cmd: c.DisburseTranche):
         app = self.application(cmd.application_id)
-        if app.status == STOPPED:
-            raise CommandRefused("invalid_transition", "a failed evaluation stopped the later "
-                                 f"tranches of {app.application_id}", {})
-        self._expect(app, (APPROVED,), "pay a tranche of")
-        self._not_before(app, cmd.at)
-        tranche = app.tranche(cmd.year)
-        if tranche is None:
-            planned = ", ".join(str(t["year"]) for t in app.tranches)
-            raise invalid("year", f"no tranche is planned for {cmd.year} (planned: {planned})")
-        if tranche["paid"]:
-            raise CommandRefused("invalid_transition", f"the {cmd.year} tranche of "
-                                 f"{app.application_id} is already paid", {})
-        if cmd.at.year < cmd.year:
-            raise invalid("at", f"the {cmd.year} tranche cannot be paid before {cmd.year}")
-        earlier = [t for t in app.tranches if t["year"] < cmd.year]
-        if any(not t["paid"] for t in earlier):
-            raise CommandRefused("invalid_transition", "earlier tranches must be paid first", {})
-        if earlier and app.evaluations.get(earlier[-1]["year"]) != "pass":
-            raise CommandRefused("evaluation_required", f"the {cmd.year} tranche needs a passed "
-                                 f"evaluation for {earlier[-1]['year']}",
-                                 {"year": f"evaluate {earlier[-1]['year']} first"})
-        app.disburse(cmd.year, tranche["amount"], cmd.at, cmd.actor)
+        app.disburse(cmd.year, cmd.at, cmd.actor)
         return [app], {"application_id": app.application_id, "year": cmd.year,
-                       "amount": yuan(tranche["amount"])}
+                       "amount": app.tranche(cmd.year)["amount"]}
 
     def _evaluate(self, cmd: c.RecordEvaluation):
         app = self.application(cmd.application_id)
-        self._expect(app, AWARDED, "evaluate")
-        self._not_before(app, cmd.at)
-        if cmd.result not in ("pass", "fail"):
-            raise invalid("result", "must be pass or fail")
-        if cmd.year not in app.paid_years():
-            raise invalid("year", f"no tranche of {app.application_id} was paid for {cmd.year}")
-        if cmd.year in app.evaluations:
-            raise CommandRefused("invalid_transition", f"{cmd.year} of {app.application_id} "
-                                 f"was already evaluated ({app.evaluations[cmd.year]})", {})
         touched: list = [app]
         app.evaluate(cmd.year, cmd.result, cmd.note, cmd.at, cmd.actor)
-        if app.status == STOPPED:
+        if app.status == Status.STOPPED:
             ent = self.enterprise(app.enterprise_id)
             ent.stop_award(app.application_id, app.paid_years(), cmd.at, cmd.actor)
             touched.append(ent)
@@ -390,25 +418,18 @@ class Ledger(Application):
 
     def _revoke(self, cmd: c.RevokeAward):
         app = self.application(cmd.application_id)
-        self._expect(app, AWARDED, "revoke")
-        self._not_before(app, cmd.at)
+        app.check(app.problems_step(Step.REVOKE, cmd.at))
         ent = self.enterprise(app.enterprise_id)
         app.revoke(cmd.reason, cmd.at, cmd.actor)
         ent.release_award(app.application_id, cmd.at, cmd.actor)
         return [app, ent], {"application_id": app.application_id,
-                            "clawback_due": yuan(app.clawback_due)}
+                            "clawback_due": app.clawback_due}
 
     def _repay(self, cmd: c.RecordRepayment):
         app = self.application(cmd.application_id)
-        self._expect(app, (REVOKED,), "record a repayment for")
-        self._not_before(app, cmd.at)
-        if cmd.amount <= 0:
-            raise invalid("amount", "must be more than zero")
-        if cmd.amount > app.clawback_due:
-            raise invalid("amount", f"more than the clawback still due ({yuan(app.clawback_due)})")
         app.record_repayment(cmd.amount, cmd.note, cmd.at, cmd.actor)
         return [app], {"application_id": app.application_id,
-                       "clawback_due": yuan(app.clawback_due)}
+                       "clawback_due": app.clawback_due}
 
     def _reconcile_flags(self, cmd: c.ReconcileFlags):
         board = self._find(board_uuid(cmd.enterprise_id))
@@ -426,65 +447,50 @@ class Ledger(Application):
         return ([board] if changed else []), {"enterprise_id": cmd.enterprise_id,
                                               "open": len(due)}
 
-    # -- helpers --------------------------------------------------------------------
+    # -- reading the working set or the store ------------------------------------------
 
     def _find(self, aggregate_id):
         work = getattr(self._local, "work", None)
         if work is not None:
-            return work.get(aggregate_id, self._fetch_for_group)
-        return self._fetch(aggregate_id)
+            return work.get(aggregate_id, self._fetch)
+        return self._fetch(aggregate_id, True)
 
-    def _fetch_for_group(self, aggregate_id):
-        """A copy of the cached aggregate, without asking the store what changed since.
-
-        A group's save is version-checked against the store: an aggregate another
-        writer changed makes the save fail, and the group is decided again one command
-        at a time, on fast-forwarded state. Reading an enterprise without writing it
-        (a submission) is judged again under its consistency boundary at approval.
-        """
+    def _fetch(self, aggregate_id, fresh: bool):
+        """The aggregate, or None. Not `fresh`: a copy of the cached one, without asking
+        the store what changed since (a group's save is version-checked against the
+        store, and a group that read stale state is decided again on fresh state)."""
         cache = self.repository.cache
-        if cache is not None:
+        if not fresh and cache is not None:
             try:
                 return deepcopy(cache.get(aggregate_id))
             except KeyError:
                 pass
-        return self._fetch(aggregate_id)
-
-    def _fetch(self, aggregate_id):
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
 
     def enterprise(self, enterprise_id: str) -> EnterpriseLedger:
+        problem = credit_code.problem(enterprise_id)
+        if problem:  # not a credit code at all: malformed, not merely unknown
+            raise invalid("enterprise_id", problem[0], **problem[1])
         found = self._find(enterprise_uuid(enterprise_id))
         if found is None:
-            raise CommandRefused("not_found", f"no enterprise {enterprise_id}",
-                                 {"enterprise_id": "not registered"})
+            raise Refused("not_found", "enterprise_not_registered", "enterprise_id",
+                          enterprise_id=enterprise_id)
         return found
 
     def application(self, application_id: str) -> GrantApplication:
         found = self._find(application_uuid(application_id))
         if found is None:
-            raise CommandRefused("not_found", f"no application {application_id}",
-                                 {"application_id": "not found"})
+            raise Refused("not_found", "application_not_found", "application_id",
+                          application_id=application_id)
         return found
 
     @staticmethod
-    def _expect(app: GrantApplication, states: tuple[str, ...], verb: str) -> None:
-        if app.status not in states:
-            raise CommandRefused("invalid_transition", f"cannot {verb} application "
-                                 f"{app.application_id}: it is {app.status}", {})
-
-    @staticmethod
-    def _not_before(app: GrantApplication, at: date) -> None:
-        if at < app.last_at:
-            raise invalid("at", f"before the application's last event ({app.last_at})")
-
-    @staticmethod
-    def _decide(q: Quote) -> Quote:
+    def _decided(q: Quote) -> Quote:
         if q.refusal is not None:
-            raise CommandRefused(q.refusal.code, q.refusal.message, q.refusal.fields)
+            raise from_quote(q.refusal)
         return q
 
     @staticmethod
@@ -506,11 +512,15 @@ class Ledger(Application):
     # -- reading --------------------------------------------------------------------
 
     def quote(self, application_id: str, on: date | None = None) -> dict:
-        """The contract's quote: what may be approved now, with its trace and candidates."""
+        """The contract's quote: what may be approved, with its trace and candidates.
+
+        `on` defaults to today (the clock's). Amounts are strings; refusal and trace
+        lines are codes and values, which the edge puts into words.
+        """
         app = self.application(application_id)
         ent = self.enterprise(app.enterprise_id)
-        q = quote(self.catalogue, self._request(app, ent), ent.facts(), on or date.today())
-        return {"application_id": application_id, "status": app.status, **q.to_dict()}
+        q = quote(self.catalogue, self._request(app, ent), ent.facts(), on or self.clock.today())
+        return {"application_id": application_id, "status": str(app.status), **q.to_dict()}
 
     def catalogue_of(self, version: str) -> Catalogue:
         """The catalogue an event was computed with, loaded from its stored snapshot."""

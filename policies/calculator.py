@@ -2,17 +2,19 @@
 
 Pure functions over the catalogue and plain facts. Every step adds a trace line
 citing the policy and article it applies; the reading rules are those of
-DOMAIN.md ("How to read the rules where the texts leave room").
+DOMAIN.md ("How to read the rules where the texts leave room"). Trace lines and
+refusals are codes with values: the edge turns them into words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from policies.catalogue import Cap, Catalogue, Cite, Item, Policy
-from policies.facts import Award, Enterprise, Request
+from policies.facts import Award, Enterprise, Request, Standing
 from policies.money import FEN, add_years, yuan
 
 ZERO = Decimal("0.00")
@@ -23,9 +25,9 @@ class TraceLine:
     rule: str  # a stable code: in_force, rate, requested, ladder, cap.<scope>, ...
     policy: str
     article: int  # the article the rule belongs to, or the article applied for
-    text: str
     amount: Decimal | None = None
     cite: str = ""  # the seed file and article or section the rule is read from
+    values: dict = dc_field(default_factory=dict)  # what the line's words need
 
     def to_dict(self) -> dict:
         return {
@@ -33,16 +35,34 @@ class TraceLine:
             "policy": self.policy,
             "article": self.article,
             "cite": self.cite,
-            "text": self.text,
             "amount": None if self.amount is None else yuan(self.amount),
+            "values": {k: _plain(v) for k, v in self.values.items()},
         }
+
+
+def _plain(value):
+    """A JSON-ready value: amounts as strings of two places, dates as ISO strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
 class Refusal:
-    code: str  # policy_not_in_force | ineligible | duplicate_support | invalid_command
-    message: str
-    fields: dict = field(default_factory=dict)
+    """Why nothing (or not this) may be approved: a contract code, a reason and its values."""
+
+    code: str  # policy_not_in_force | ineligible | duplicate_support | invalid_command | ...
+    reason: str
+    field: str | None = None
+    values: dict = dc_field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "reason": self.reason, "field": self.field,
+                "values": {k: _plain(v) for k, v in self.values.items()}}
 
 
 @dataclass(frozen=True)
@@ -96,9 +116,7 @@ class Quote:
             "article": self.item.article,
             "item": self.item.key,
             "max_amount": yuan(self.max_amount),
-            "refusal": None if self.refusal is None else {
-                "code": self.refusal.code, "message": self.refusal.message,
-                "fields": self.refusal.fields},
+            "refusal": None if self.refusal is None else self.refusal.to_dict(),
             "trace": [t.to_dict() for t in self.trace],
             "candidates": [c.to_dict() for c in self.candidates],
             "catalogue_version": self.catalogue_version,
@@ -112,22 +130,21 @@ def floor_fen(amount: Decimal) -> Decimal:
 # --- the rules, one function each -------------------------------------------------------
 
 
-def _line(rule: str, item: Item, text: str, amount: Decimal | None = None,
-          cite: Cite | None = None, article: int | None = None) -> TraceLine:
-    """A trace line citing `cite`, or by default the article applied for."""
-    return TraceLine(rule, item.policy, article or (cite.article if cite and cite.article
-                                                     else item.article),
-                     text, amount, (cite or item.cite).label())
+def _line(rule: str, item: Item, amount: Decimal | None = None, source: Cite | None = None,
+          **values) -> TraceLine:
+    """A trace line citing `source`, or by default the article applied for."""
+    return TraceLine(rule, item.policy,
+                     source.article if source and source.article else item.article,
+                     amount, (source or item.cite).label(), values)
 
 
 def refuse_if_not_in_force(policy: Policy, submitted_on: date) -> Refusal | None:
     """Rule 2: the policy in force on the submission date governs the application."""
     if policy.in_force(submitted_on):
         return None
-    span = f"{policy.issued or '…'} to {policy.valid_until or '…'} (exclusive)"
-    return Refusal("policy_not_in_force",
-                   f"{policy.id} is not in force on {submitted_on.isoformat()}: in force {span}",
-                   {"at": "submission date outside the policy's validity"})
+    return Refusal("policy_not_in_force", "not_in_force", "at", {
+        "policy": policy.id, "on": submitted_on, "from": policy.issued,
+        "until": policy.valid_until})
 
 
 def refuse_if_ineligible(policy: Policy, item: Item, req: Request,
@@ -135,11 +152,10 @@ def refuse_if_ineligible(policy: Policy, item: Item, req: Request,
     trace = []
     if item.sizes is not None:
         if enterprise.size not in item.sizes:
-            return Refusal("ineligible", f"{policy.id} article {item.article} supports "
-                           f"{'/'.join(item.sizes)} enterprises, not {enterprise.size}",
-                           {"size": enterprise.size}), trace
-        trace.append(_line("size", item,
-                           f"enterprise size {enterprise.size} is among {', '.join(item.sizes)}"))
+            return Refusal("ineligible", "size_not_supported", "size", {
+                "policy": policy.id, "article": item.article, "sizes": list(item.sizes),
+                "size": enterprise.size}), trace
+        trace.append(_line("size", item, size=enterprise.size, sizes=list(item.sizes)))
     elig = policy.eligibility
     if elig.dishonesty_lookback_years is not None:
         # Rule 8: a record counts when dated within the N years before submission:
@@ -147,40 +163,37 @@ def refuse_if_ineligible(policy: Policy, item: Item, req: Request,
         start = add_years(req.submitted_on, -elig.dishonesty_lookback_years)
         hits = [d for d in enterprise.dishonesty if start < d <= req.submitted_on]
         if hits:
-            return Refusal("ineligible", f"serious dishonesty record dated {hits[0].isoformat()} "
-                           f"within {elig.dishonesty_lookback_years} years before "
-                           f"{req.submitted_on.isoformat()} ({policy.id} "
-                           f"{elig.dishonesty_cite.label()})", {}), trace
-        trace.append(_line("dishonesty", item,
-                           f"no serious dishonesty record after {start.isoformat()}",
-                           cite=elig.dishonesty_cite))
+            return Refusal("ineligible", "dishonesty_record", None, {
+                "dated": hits[0], "years": elig.dishonesty_lookback_years,
+                "submitted_on": req.submitted_on, "policy": policy.id,
+                "cite": elig.dishonesty_cite.label()}), trace
+        trace.append(_line("dishonesty", item, source=elig.dishonesty_cite, after=start))
     if elig.max_awards_per_enterprise is not None:
-        held = [a for a in req.history if a.policy == policy.id and a.status != "revoked"
-                and a.application_id != req.application_id]
+        held = [a for a in req.history if a.policy == policy.id
+                and a.status != Standing.REVOKED and a.application_id != req.application_id]
         if len(held) >= elig.max_awards_per_enterprise:
-            return Refusal("ineligible", f"the enterprise already holds {len(held)} award(s) under "
-                           f"{policy.id}: at most {elig.max_awards_per_enterprise} "
-                           f"({elig.max_awards_cite.label()})", {}), trace
+            return Refusal("ineligible", "awards_per_enterprise", None, {
+                "held": len(held), "policy": policy.id,
+                "at_most": elig.max_awards_per_enterprise,
+                "cite": elig.max_awards_cite.label()}), trace
     for t in item.thresholds:
         value = req.basis[t.basis]
         if t.of is not None:
             whole = req.basis[t.of]
             value = value / whole if whole else Decimal(0)
         if value < t.at_least:
-            what = f"{t.basis}/{t.of}" if t.of else t.basis
-            return Refusal("ineligible", f"{what} is {value:.4f}, below the threshold "
-                           f"{t.at_least} ({t.cite.label()})",
-                           {f"basis.{t.basis}": "below threshold"}), trace
-        trace.append(_line("threshold", item,
-                           f"{t.basis}{'/' + t.of if t.of else ''} meets at least {t.at_least}",
-                           cite=t.cite))
+            return Refusal("ineligible", "below_threshold", f"basis.{t.basis}", {
+                "basis": t.basis, "of": t.of, "value": value.quantize(Decimal("0.0001")),
+                "at_least": t.at_least, "cite": t.cite.label()}), trace
+        trace.append(_line("threshold", item, source=t.cite, basis=t.basis, of=t.of,
+                           at_least=t.at_least))
     return None, trace
 
 
 def district_award_of_project(catalogue: Catalogue, req: Request) -> Award | None:
     """Rule 6: one district-level award per project, whatever the article."""
     for a in req.history:
-        if (a.project_id == req.project_id and a.status != "revoked"
+        if (a.project_id == req.project_id and a.status != Standing.REVOKED
                 and a.application_id != req.application_id
                 and catalogue.policy(a.policy).level == "district"):
             return a
@@ -248,20 +261,20 @@ def evaluate(catalogue: Catalogue, item: Item, req: Request, enterprise: Enterpr
     trace: list[TraceLine] = []
 
     def refused(refusal: Refusal) -> Quote:
-        trace.append(_line("refused", item, refusal.message, ZERO))
+        trace.append(_line("refused", item, ZERO, code=refusal.code, reason=refusal.reason,
+                           **refusal.values))
         return Quote(item, ZERO, tuple(trace), refusal, (), None,
                      catalogue_version=catalogue.version)
 
     refusal = refuse_if_not_in_force(policy, req.submitted_on)
     if refusal:
         return refused(refusal)
-    trace.append(_line("in_force", item, f"{policy.id} in force on {req.submitted_on.isoformat()}",
-                       cite=policy.valid_cite or policy.issued_cite))
+    trace.append(_line("in_force", item, source=policy.valid_cite or policy.issued_cite,
+                       on=req.submitted_on))
     missing = [b for b in item.required_basis if b not in req.basis]
     if missing:
-        return refused(Refusal("invalid_command", f"{policy.id} article {item.article} needs "
-                               f"{', '.join(missing)} in the basis",
-                               {f"basis.{b}": "required by the article" for b in missing}))
+        return refused(Refusal("invalid_command", "basis_required", f"basis.{missing[0]}", {
+            "policy": policy.id, "article": item.article, "missing": missing}))
     refusal, lines = refuse_if_ineligible(policy, item, req, enterprise)
     trace += lines
     if refusal:
@@ -270,57 +283,51 @@ def evaluate(catalogue: Catalogue, item: Item, req: Request, enterprise: Enterpr
         prior = district_award_of_project(catalogue, req)
         if prior is not None:
             cite = policy.non_duplication_cite
-            return refused(Refusal(
-                "duplicate_support",
-                f"project {req.project_id} already has a district award ({prior.application_id}, "
-                f"{prior.policy} article {prior.article}): most favourable, never duplicated "
-                f"({policy.id} {cite.label()})", {"project_id": req.project_id}))
+            return refused(Refusal("duplicate_support", "project_has_district_award",
+                                   "project_id", {
+                                       "project_id": req.project_id,
+                                       "prior": prior.application_id, "prior_policy": prior.policy,
+                                       "prior_article": prior.article, "policy": policy.id,
+                                       "cite": cite.label()}))
 
     if item.rate is not None:
         base = floor_fen(req.basis[item.basis] * item.rate)
-        trace.append(_line("rate", item, f"{(item.rate * 100).normalize():f}% of {item.basis} "
-                           f"{yuan(req.basis[item.basis])}", base))
+        trace.append(_line("rate", item, base, rate=item.rate, basis=item.basis,
+                           figure=req.basis[item.basis]))
         amount = min(base, req.requested)
         if req.requested < base:
-            trace.append(_line("requested", item, "never more than the amount requested", amount))
+            trace.append(_line("requested", item, amount))
     else:
         amount = req.requested
-        trace.append(_line("requested", item, "the article sets no rate: the amount requested",
-                           amount))
+        trace.append(_line("requested", item, amount, no_rate=True))
 
     ladder = ladder_deduction(catalogue, item, req)
     if ladder is not None:
         room = ladder.rung_cap - ladder.lower_paid
-        if ladder.lower_paid == ladder.rung_cap and ladder.lower_awards:
-            text = (f"rung {ladder.rung} of ladder {ladder.ladder} is at or below one already "
-                    f"awarded ({', '.join(ladder.lower_awards)}): nothing to pay")
-        else:
-            text = (f"promotion on ladder {ladder.ladder}: rung cap {yuan(ladder.rung_cap)} less "
-                    f"{yuan(ladder.lower_paid)} already awarded for lower rungs")
-        trace.append(_line("ladder", item, text, room))
+        trace.append(_line("ladder", item, room, ladder=ladder.ladder, rung=ladder.rung,
+                           rung_cap=ladder.rung_cap, lower_paid=ladder.lower_paid,
+                           awards=list(ladder.lower_awards),
+                           nothing=ladder.lower_paid == ladder.rung_cap
+                           and bool(ladder.lower_awards)))
         amount = min(amount, room)
 
     uses = cap_uses(catalogue, item, req, years)
     for use in uses:
         if use.cap.scope == "enterprise_year" and len(years) > 1:
             continue  # judged per tranche by plan_problems; the total is bounded below
-        where = {"item": "per award", "project": f"project {req.project_id}",
-                 "enterprise_total": "enterprise in total",
-                 "enterprise_year": f"enterprise in {use.year}"}[use.cap.scope]
-        trace.append(_line(f"cap.{use.cap.scope}", item,
-                           f"cap {yuan(use.cap.amount)} {where}, used {yuan(use.used)}, "
-                           f"remaining {yuan(use.remaining)}", use.remaining, cite=use.cap.cite))
+        trace.append(_line(f"cap.{use.cap.scope}", item, use.remaining, source=use.cap.cite,
+                           cap=use.cap.amount, used=use.used, year=use.year,
+                           project_id=req.project_id if use.cap.scope == "project" else None))
         amount = min(amount, use.remaining)
     if len(years) > 1:
         for cap in {u.cap for u in uses if u.cap.scope == "enterprise_year"}:
             total = sum((u.remaining for u in uses if u.cap == cap), ZERO)
-            trace.append(_line("cap.enterprise_year", item,
-                               f"cap {yuan(cap.amount)} a year over {years[0]}–{years[-1]}: "
-                               f"{yuan(total)} remaining in those years", total, cite=cap.cite))
+            trace.append(_line("cap.enterprise_year", item, total, source=cap.cite,
+                               cap=cap.amount, first_year=years[0], last_year=years[-1]))
             amount = min(amount, total)
 
     amount = max(ZERO, floor_fen(amount))
-    trace.append(_line("max", item, "maximum that may be approved", amount))
+    trace.append(_line("max", item, amount))
     return Quote(item, amount, tuple(trace), None, tuple(uses), ladder,
                  catalogue_version=catalogue.version)
 
@@ -367,33 +374,60 @@ def quote(catalogue: Catalogue, req: Request, enterprise: Enterprise, on: date,
 
 
 def plan_problems(item: Item, q: Quote, tranches: list[tuple[int, Decimal]],
-                  approved_on: date) -> list[tuple[str, str]]:
-    """What is wrong with a tranche plan, as (error code, message) pairs.
+                  approved_on: date, history: tuple[Award, ...] = (),
+                  application_id: str | None = None) -> list[Refusal]:
+    """What is wrong with a tranche plan (refusals on the field `tranches`).
 
-    Rule 4: tranches fall in consecutive calendar years, at most the article's
-    number of years, from the first tranche year; annual caps count each tranche
-    in its year (rule 3).
+    Rule 3: a single-payment award is one tranche in its approval year. Rule 4:
+    tranches fall in consecutive calendar years, at most the article's number of
+    years, from the first tranche year; annual caps count each tranche in its year.
+    Rule 10: where the article limits the years of a single entity (单个主体), the
+    years of all the enterprise's awards under it count together.
     """
     problems = []
+
+    def problem(code: str, reason: str, **values) -> None:
+        problems.append(Refusal(code, reason, "tranches", values))
+
     years = [y for y, _ in tranches]
     if years != sorted(set(years)) or years != list(range(years[0], years[0] + len(years))):
-        problems.append(("invalid_command", "tranche years must be consecutive and ascending"))
+        problem("invalid_command", "years_not_consecutive", years=years)
     if years[0] < approved_on.year:
-        problems.append(("invalid_command", "the first tranche cannot precede the approval year"))
+        problem("invalid_command", "tranche_before_approval_year", year=years[0],
+                approval_year=approved_on.year)
     if len(years) > item.max_years:
-        problems.append(("exceeds_entitlement",
-                         f"{item.policy} article {item.article} allows at most {item.max_years} "
-                         f"consecutive year(s) of support, the plan has {len(years)}"))
+        problem("exceeds_entitlement", "too_many_years", policy=item.policy,
+                article=item.article, max_years=item.max_years, years=len(years))
+    elif item.max_years == 1 and years != [approved_on.year]:
+        problem("invalid_command", "single_payment_not_in_approval_year", years=years,
+                approval_year=approved_on.year, policy=item.policy, article=item.article)
+    if item.years_counted == "entity":
+        earlier = sorted({y for a in history
+                          if a.policy == item.policy and a.article == item.article
+                          and a.application_id != application_id
+                          for y in a.counted_by_year()})
+        together = sorted(set(earlier) | set(years))
+        if earlier and together[-1] - together[0] + 1 > item.max_years:
+            problem("exceeds_entitlement", "entity_years_exceeded", policy=item.policy,
+                    article=item.article, max_years=item.max_years, earlier=earlier,
+                    years=years)
     for use in q.caps:
         if use.cap.scope != "enterprise_year":
             continue
         for y, amount in tranches:
             if y == use.year and amount > use.remaining:
-                problems.append(("exceeds_entitlement",
-                                 f"tranche {y} of {yuan(amount)} exceeds what remains in {y} under "
-                                 f"{item.policy} article {use.cap.article}'s annual cap: "
-                                 f"{yuan(use.remaining)}"))
+                problem("exceeds_entitlement", "annual_cap_exceeded", year=y, amount=amount,
+                        policy=item.policy, article=use.cap.article, remaining=use.remaining)
     return problems
+
+
+def support_window(item: Item, tranche_years: list[int]) -> tuple[int, int] | None:
+    """Rule 4: the consecutive calendar years (first, last) in which a multi-year award
+    may pay tranches, from its first tranche year; None for a single-payment item."""
+    if item.max_years <= 1 or not tranche_years:
+        return None
+    first = min(tranche_years)
+    return first, first + item.max_years - 1
 
 
 def enterprise_caps(catalogue: Catalogue, history: tuple[Award, ...]) -> list[CapUse]:
@@ -410,7 +444,7 @@ def enterprise_caps(catalogue: Catalogue, history: tuple[Award, ...]) -> list[Ca
         rows[key] = CapUse(cap, year, project, (prior.used if prior else ZERO) + amount)
 
     for award in history:
-        if award.status == "revoked":
+        if award.status == Standing.REVOKED:
             continue
         item = catalogue.item(award.policy, award.article, award.item)
         for cap in item.caps:

@@ -41,6 +41,12 @@ CAP_SCOPES = {
     "enterprise_year": "the enterprise, per calendar year of tranches",
     "enterprise_total": "the enterprise, over all years",
 }
+#: What an item's consecutive-year limit counts (DOMAIN.md rules 4 and 10).
+YEARS_COUNTED = {
+    "award": "the tranche years of one award (单个项目: per project)",
+    "entity": "the years the enterprise is supported under the article, over all its awards "
+              "(单个主体: per entity)",
+}
 
 
 class CatalogueError(ValueError):
@@ -115,6 +121,7 @@ class Item:
     basis: str | None
     rate: Decimal | None
     max_years: int
+    years_counted: str  # a key of YEARS_COUNTED
     sizes: tuple[str, ...] | None
     ladder: str | None
     rung: str | None
@@ -138,6 +145,7 @@ class Item:
             "required_basis": list(self.required_basis),
             "rate": None if self.rate is None else str(self.rate),
             "max_years": self.max_years,
+            "years_counted": self.years_counted,
             "sizes": None if self.sizes is None else list(self.sizes),
             "ladder": self.ladder,
             "rung": self.rung,
@@ -473,12 +481,16 @@ def _load_policy(name: str, text: str, ladders: dict[str, Ladder]) -> Policy:
                 raise CatalogueError(f"{ir.where}: a rung needs an item cap (its full amount)")
             shared = tuple(c for c in article_caps if key in c.items)
             max_years = ir.get("max_years", int, default=1)
+            years_counted = ir.get("years_counted", str, default="award")
+            if years_counted not in YEARS_COUNTED:
+                raise CatalogueError(f"{ir.where}: years_counted must be one of "
+                                     f"{sorted(YEARS_COUNTED)}")
             title_zh, title_en = ir.get("title_zh", str), ir.get("title_en", str)
             ir.done()
             items.append(Item(
                 policy=pid, article=number, key=key, title_zh=title_zh, title_en=title_en,
                 basis=basis, rate=None if rate is None else _rate(rate, ir.where),
-                max_years=max_years,
+                max_years=max_years, years_counted=years_counted,
                 sizes=None if sizes is None else tuple(sizes), ladder=ladder, rung=rung,
                 thresholds=tuple(thresholds), caps=own_caps + shared, cite=cites[0],
             ))

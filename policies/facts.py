@@ -6,8 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
-ACTIVE, COMPLETED, STOPPED, REVOKED = "active", "completed", "stopped", "revoked"
+
+class Standing(StrEnum):
+    """How an award counts against caps and ladders (its application's status decides)."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    STOPPED = "stopped"  # only the tranches paid before a failed evaluation count
+    REVOKED = "revoked"  # counts nothing: the paid tranches become a clawback
+
+
+ACTIVE, COMPLETED, STOPPED, REVOKED = (Standing.ACTIVE, Standing.COMPLETED, Standing.STOPPED,
+                                       Standing.REVOKED)
 
 
 class _Immutable:
@@ -35,7 +47,7 @@ class Award(_Immutable):
     project_id: str
     amount: Decimal
     tranches: tuple[Tranche, ...]
-    status: str = ACTIVE
+    status: Standing = ACTIVE
 
     def counted_by_year(self) -> dict[int, Decimal]:
         """What the award takes from caps, by tranche year.
@@ -43,13 +55,16 @@ class Award(_Immutable):
         A revoked award takes nothing (its paid tranches become a clawback); an award
         stopped by a failed evaluation keeps only the tranches already paid.
         """
-        if self.status == REVOKED:
-            return {}
-        keep = [t for t in self.tranches if t.paid or self.status != STOPPED]
         out: dict[int, Decimal] = {}
-        for t in keep:
+        for t in self.tranches:
+            if not self.counts(t):
+                continue
             out[t.year] = out.get(t.year, Decimal(0)) + t.amount
         return out
+
+    def counts(self, tranche: Tranche) -> bool:
+        """Whether `tranche` counts against caps (see `counted_by_year`)."""
+        return self.status != REVOKED and (tranche.paid or self.status != STOPPED)
 
     @property
     def counted(self) -> Decimal:

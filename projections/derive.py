@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from policies.calculator import enterprise_caps
+from lifecycle.status import AWARDED
+from policies.calculator import enterprise_caps, support_window
 from policies.catalogue import Catalogue
 from policies.money import yuan
 from projections.state import EnterpriseState
@@ -30,13 +31,13 @@ def windows(state: EnterpriseState, catalogue: Catalogue) -> list[dict]:
     """The support windows of the enterprise's multi-year awards."""
     rows = []
     for app in state.applications.values():
-        if app.status not in ("approved", "completed", "stopped") or not app.tranches:
+        if app.status not in AWARDED or not app.tranches:
             continue
         item = catalogue.item(app.policy, app.article, app.item)
-        if item.max_years <= 1:
+        window = support_window(item, [t["year"] for t in app.tranches])
+        if window is None:
             continue
-        first = min(t["year"] for t in app.tranches)
-        last = first + item.max_years - 1
+        first, last = window
         rows.append({
             "application_id": app.application_id, "project_id": app.project_id,
             "enterprise_id": state.enterprise_id, "policy": app.policy,

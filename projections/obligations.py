@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lifecycle.commands import Obligation
+from lifecycle.status import UNDECIDED, Status
+from policies.calculator import support_window
 from policies.catalogue import Catalogue
 from projections.state import AppState, EnterpriseState
 
@@ -51,26 +53,26 @@ def _of_application(app: AppState, catalogue: Catalogue,
                                       application_id=app.application_id, policy=app.policy,
                                       due_on=due, message=f"{message} ({where})")))
 
-    if app.status in ("submitted", "certified"):
+    if app.status in UNDECIDED:
         lapses = catalogue.policy(app.policy).valid_until
         if lapses is not None and app.submitted_on < lapses:
             last_day = lapses - timedelta(days=1)
             add("policy_lapsing", app.application_id,
                 lapses - timedelta(days=deadlines.policy_warning_days), last_day,
                 f"{app.policy} lapses after {last_day.isoformat()}; the application is undecided")
-    if app.status == "approved":
+    if app.status == Status.APPROVED:
         unpaid = [t for t in app.tranches if t["paid_on"] is None]
         for t in unpaid:
             add("tranche_due", f"{app.application_id}:{t['year']}", date(t["year"], 1, 1),
                 date(t["year"], 12, 31),
                 f"tranche {t['year']} of {t['amount']} yuan is due in {t['year']}")
-        if item.max_years > 1 and unpaid:
-            first = min(t["year"] for t in app.tranches)
-            ends = date(first + item.max_years - 1, 12, 31)
+        window = support_window(item, [t["year"] for t in app.tranches])
+        if window is not None and unpaid:
+            ends = date(window[1], 12, 31)
             add("window_closing", app.application_id,
                 ends - timedelta(days=deadlines.window_warning_days), ends,
                 f"support window ends {ends.isoformat()} with {len(unpaid)} tranche(s) unpaid")
-    if app.status in ("approved", "completed") and len(app.tranches) > 1:
+    if app.status in (Status.APPROVED, Status.COMPLETED) and len(app.tranches) > 1:
         for t in app.tranches:
             if t["paid_on"] is not None and t["year"] not in app.evaluations:
                 year_end = date(t["year"], 12, 31)
@@ -78,7 +80,7 @@ def _of_application(app: AppState, catalogue: Catalogue,
                     year_end + timedelta(days=1),
                     year_end + timedelta(days=deadlines.evaluation_days),
                     f"performance evaluation of {t['year']} is due")
-    if app.status == "revoked" and app.clawback_due and app.revoked_on:
+    if app.status == Status.REVOKED and app.clawback_due and app.revoked_on:
         add("clawback_due", app.application_id, app.revoked_on,
             app.revoked_on + timedelta(days=deadlines.clawback_days),
             f"clawback of {app.clawback_due} yuan is due after the revocation")

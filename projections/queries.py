@@ -7,7 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from lifecycle.enterprise import enterprise_uuid
-from lifecycle.errors import CommandRefused
+from lifecycle.errors import Refused
 from lifecycle.integrity import stored_records
 from lifecycle.ledger import Ledger
 from projections import derive
@@ -16,9 +16,9 @@ from projections.obligations import Deadlines, obligations
 from projections.views import Views
 
 
-def _not_found(enterprise_id: str) -> CommandRefused:
-    return CommandRefused("not_found", f"no enterprise {enterprise_id}",
-                          {"enterprise_id": "not registered"})
+def _not_found(enterprise_id: str) -> Refused:
+    return Refused("not_found", "enterprise_not_registered", "enterprise_id",
+                   enterprise_id=enterprise_id)
 
 
 def state_from_log(ledger: Ledger, views: Views, enterprise_id: str, as_of: date | None = None,
@@ -35,7 +35,9 @@ def state_from_log(ledger: Ledger, views: Views, enterprise_id: str, as_of: date
     for agg in ids:
         for event in ledger.events.get(UUID(agg)):
             if as_of is not None and getattr(event, "at", None) and event.at > as_of:
-                break  # an aggregate's business dates never go back
+                # An application's steps are in date order, but a fact about the
+                # enterprise may be recorded later with an earlier date (rule 9).
+                continue
             if known_at is not None and event.timestamp > known_at:
                 break
             events.append(event)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from lifecycle.status import AWARDED, Status
 from projections.views import Views, from_fen
 
 #: The ways an enterprise list may be sorted.
@@ -21,7 +22,7 @@ ENTERPRISE_SORTS = {
     "awarded": "awarded_fen DESC, enterprise_id",
 }
 #: Application statuses that carry an award (its amount and tranches).
-AWARD_STATUSES = ("approved", "completed", "stopped", "revoked")
+AWARD_STATUSES = tuple(s.value for s in Status if s in AWARDED or s is Status.REVOKED)
 
 _ENTERPRISE = ("enterprise_id, name, size, sectors, registered_on, dishonesty, awarded_fen, "
                "disbursed_fen, clawback_fen")

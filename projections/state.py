@@ -17,12 +17,10 @@ from decimal import Decimal
 from lifecycle.enterprise import EnterpriseLedger
 from lifecycle.flags import FlagBoard
 from lifecycle.grant import GrantApplication
-from policies.facts import ACTIVE, COMPLETED, REVOKED, STOPPED, Award, Tranche
+from lifecycle.status import Status, Step, after, standing
+from policies.facts import Award, Tranche
 
 E, G, F = EnterpriseLedger, GrantApplication, FlagBoard
-#: An application's status and how its award counts against caps.
-AWARD_STATUS = {"approved": ACTIVE, "completed": COMPLETED, "stopped": STOPPED,
-                "revoked": REVOKED}
 
 
 @dataclass(slots=True)
@@ -37,7 +35,7 @@ class AppState:
     claimed_basis: dict
     basis: dict
     submitted_on: date
-    status: str = "submitted"
+    status: Status = Status.SUBMITTED
     certified_on: date | None = None
     decided_on: date | None = None
     amount: Decimal | None = None
@@ -50,13 +48,14 @@ class AppState:
 
     def award(self) -> Award | None:
         """The award as the calculator counts it, or None before approval."""
-        if self.status not in AWARD_STATUS:
+        counts = standing(self.status)
+        if counts is None:
             return None
         return Award(self.application_id, self.policy, self.article, self.item,
                      self.project_id, self.amount,
                      tuple(Tranche(t["year"], t["amount"], t["paid_on"] is not None)
                            for t in self.tranches),
-                     AWARD_STATUS[self.status])
+                     counts)
 
 
 @dataclass(slots=True)
@@ -129,28 +128,33 @@ def apply(state: EnterpriseState | None, event, application_id: str | None) -> E
     app = state.applications.get(application_id) if application_id else None
     if app is None:
         return state  # the enterprise's own booking events mirror the application's
+    # The statuses follow the one state machine (lifecycle/status.py), as the aggregate's.
     if kind is G.ApplicationCertified:
-        app.basis, app.status, app.certified_on = dict(event.basis), "certified", event.at
+        app.basis, app.certified_on = dict(event.basis), event.at
+        app.status = after(Step.CERTIFY, app.status)
     elif kind is G.ApplicationApproved:
-        app.status, app.amount, app.decided_on = "approved", event.amount, event.at
+        app.status = after(Step.APPROVE, app.status)
+        app.amount, app.decided_on = event.amount, event.at
         app.catalogue_version = event.catalogue_version
         app.tranches = [{"year": t["year"], "amount": t["amount"], "paid_on": None}
                         for t in event.tranches]
     elif kind is G.ApplicationRejected:
-        app.status, app.decided_on, app.reason = "rejected", event.at, event.reason
+        app.status = after(Step.REJECT, app.status)
+        app.decided_on, app.reason = event.at, event.reason
     elif kind is G.TrancheDisbursed:
         for t in app.tranches:
             if t["year"] == event.year:
                 t["paid_on"] = event.at
-        if all(t["paid_on"] for t in app.tranches):
-            app.status = "completed"
+        app.status = after(Step.DISBURSE, app.status,
+                           all_paid=all(t["paid_on"] for t in app.tranches))
     elif kind is G.EvaluationRecorded:
         app.evaluations[event.year] = {"result": event.result, "note": event.note,
                                        "at": event.at}
-        if event.result == "fail" and any(t["paid_on"] is None for t in app.tranches):
-            app.status = "stopped"
+        app.status = after(Step.EVALUATE, app.status, passed=event.result == "pass",
+                           unpaid_left=any(t["paid_on"] is None for t in app.tranches))
     elif kind is G.AwardRevoked:
-        app.status, app.clawback_due, app.reason = "revoked", event.clawback_due, event.reason
+        app.status = after(Step.REVOKE, app.status)
+        app.clawback_due, app.reason = event.clawback_due, event.reason
         app.revoked_on = event.at
     elif kind is G.RepaymentRecorded:
         app.clawback_due -= event.amount

@@ -23,7 +23,7 @@ from projections.state import AppState, EnterpriseState
 
 VIEWS_FILE = "views.sqlite"
 #: Raised whenever the tables change shape: older views are thrown away and rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLES = ("enterprises", "applications", "tranches", "evaluations", "caps", "windows",
           "flags", "history", "aggregates", "tracking")
 PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows", "flags")
@@ -116,7 +116,8 @@ class Views:
                 "basis": str, "clawback_fen": int, "reason": str, "revoked_on": str},
                 pk="application_id"),
             sql("tranches", {"application_id": str, "enterprise_id": str, "year": int,
-                             "amount_fen": int, "paid_on": str}, pk=("application_id", "year")),
+                             "amount_fen": int, "counted_fen": int, "paid_on": str},
+                pk=("application_id", "year")),
             sql("evaluations", {"application_id": str, "enterprise_id": str, "year": int,
                                 "result": str, "note": str, "at": str},
                 pk=("application_id", "year")),
@@ -143,8 +144,7 @@ class Views:
             "CREATE INDEX idx_windows_ends ON windows (ends_on)",
             """CREATE VIEW spend AS
             SELECT a.policy, a.article, t.year,
-                   SUM(CASE WHEN a.status != 'revoked' AND (a.status != 'stopped'
-                            OR t.paid_on IS NOT NULL) THEN t.amount_fen ELSE 0 END) AS awarded_fen,
+                   SUM(t.counted_fen) AS awarded_fen,
                    SUM(CASE WHEN t.paid_on IS NOT NULL THEN t.amount_fen ELSE 0 END) AS paid_fen
             FROM tranches t JOIN applications a USING (application_id)
             GROUP BY a.policy, a.article, t.year""",
@@ -315,11 +315,14 @@ class Views:
                     "claimed_basis": _basis_json(a.claimed_basis), "basis": _basis_json(a.basis),
                     "clawback_fen": fen(a.clawback_due), "reason": a.reason,
                     "revoked_on": _iso(a.revoked_on)})
-                for tr in a.tranches:
+                award = a.award()  # what counts against caps is the calculator's to say
+                for tr, counted in zip(a.tranches, award.tranches if award else (),
+                                       strict=False):
                     tranches.append({"application_id": a.application_id,
                                      "enterprise_id": s.enterprise_id, "year": tr["year"],
                                      "amount_fen": fen(tr["amount"]),
-                                     "paid_on": _iso(tr["paid_on"])})
+                                     "counted_fen": fen(tr["amount"]) if award.counts(counted)
+                                     else 0, "paid_on": _iso(tr["paid_on"])})
                 for year, ev in a.evaluations.items():
                     evaluations.append({"application_id": a.application_id,
                                         "enterprise_id": s.enterprise_id, "year": year,

@@ -41,5 +41,6 @@ def disburse(app: str, year: int, at: str | None = None) -> dict:
 
 
 def evaluate(app: str, year: int, result: str = "pass", at: str | None = None) -> dict:
-    return {"type": "RecordEvaluation", "at": at or f"{year}-12-15", "application_id": app,
+    # A year's performance is judged once the year has ended (DOMAIN.md rule 9).
+    return {"type": "RecordEvaluation", "at": at or f"{year + 1}-01-15", "application_id": app,
             "year": year, "result": result, "note": "annual review"}

@@ -29,11 +29,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from lifecycle import audit, audit_report, store
-from lifecycle.errors import CommandRefused
+from lifecycle.clock import Clock
+from lifecycle.errors import Refused
 from lifecycle.ledger import GROUP, Ledger
 from policies import catalogue as catalogue_module
 from projections import queries
 from projections.follower import Follower
+from web import contract
 from web.progress import Progress
 from web.services import Services
 from web.users import ROLES, USERS_FILE, UserError, Users
@@ -41,7 +43,8 @@ from web.users import ROLES, USERS_FILE, UserError, Users
 
 def open_ledger(data_dir) -> Ledger:
     """The ledger alone, for commands that need no read models (quote, audit)."""
-    return Ledger(env=store.settings(store.data_dir(data_dir)))
+    return Ledger(env=store.settings(store.data_dir(data_dir)),
+                  clock=Clock.from_setting(os.environ.get("GRANTS_TODAY")))
 
 
 def open_services(data_dir) -> Services:
@@ -86,9 +89,8 @@ class _NotJSON:
         self.error = error
 
     def line(self) -> dict:
-        return {"ok": False, "command": None, "error": CommandRefused(
-            "invalid_command", f"not JSON: {self.error.msg} at column {self.error.colno}",
-            {"_line": "not JSON"}).to_dict()}
+        return contract.refused_line(None, contract.InputRefused(
+            f"not JSON: {self.error.msg} at column {self.error.colno}", {"_line": "not JSON"}))
 
 
 def _chunks(lines, size: int):
@@ -129,20 +131,21 @@ def cmd_apply(args) -> int:
     return 0 if ok else 1
 
 
-def _refused(args, refused: CommandRefused) -> int:
+def _refused(args, refused: Refused) -> int:
     """A query's refusal: a JSON line with --json, else a message on standard error."""
+    error = contract.error(refused)
     if args.json:
-        print(dumps({"ok": False, "error": refused.to_dict()}))
+        print(dumps({"ok": False, "error": error}))
     else:
-        print(f"grants {args.command}: {refused.message}", file=sys.stderr)
+        print(f"grants {args.command}: {error['message']}", file=sys.stderr)
     return 1
 
 
 def cmd_quote(args) -> int:
     with closing(open_ledger(args.data)) as ledger:
         try:
-            q = ledger.quote(args.application_id, args.on)
-        except CommandRefused as refused:
+            q = contract.quote(ledger.quote(args.application_id, args.on))
+        except Refused as refused:
             return _refused(args, refused)
     if args.json:
         print(dumps(q))
@@ -266,7 +269,7 @@ def cmd_entitlement(args) -> int:
         try:
             answer = queries.entitlement(services.ledger, views, args.enterprise_id,
                                          args.as_of, args.known_at)
-        except CommandRefused as refused:
+        except Refused as refused:
             return _refused(args, refused)
     if args.json:
         print(dumps(answer))

@@ -26,10 +26,7 @@ or correct it with ordinary commands; importing the row again would be refused a
 from __future__ import annotations
 
 import csv
-import inspect
 import io
-import types
-from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -38,11 +35,10 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from lifecycle.commands import Command
 from lifecycle.credit_code import check_character
-from lifecycle.enterprise import enterprise_uuid
-from lifecycle.errors import CommandRefused
-from lifecycle.ledger import Ledger
+from lifecycle.errors import Refused
+from lifecycle.ledger import Rehearsal
+from web import contract
 from web.schemas import load_command
 
 TRANCHE_GROUPS = 3
@@ -110,7 +106,7 @@ EXAMPLES: tuple[dict, ...] = (
      "basis": "actual_interest=900000.00", "certified_on": "2025-08-01",
      "approved_on": "2025-09-01", "amount": "900000.00",
      "tranche_1_year": 2025, "tranche_1_amount": "300000.00", "tranche_1_paid_on": "2025-09-20",
-     "tranche_1_evaluation": "pass", "tranche_1_evaluated_on": "2025-12-15",
+     "tranche_1_evaluation": "pass", "tranche_1_evaluated_on": "2026-01-15",
      "tranche_2_year": 2026, "tranche_2_amount": "300000.00", "tranche_2_paid_on": "2026-03-10",
      "tranche_3_year": 2027, "tranche_3_amount": "300000.00"},
     {"enterprise_id": _example_code(2), "enterprise_name": "通州示例数字科技有限公司",
@@ -458,57 +454,6 @@ def row_commands(row: dict, register: bool) -> tuple[list[Planned], dict[str, st
     return planned, {}
 
 
-# -- judging commands without writing --------------------------------------------------
-
-
-class Rehearsal:
-    """The ledger's own decisions on its current state, saving nothing.
-
-    Each command is decided by the ledger's handler for it, bound to this object,
-    whose `_find` sees first the aggregates earlier rehearsed commands changed,
-    then the store. Nothing reaches the store: the aggregates' events are dropped.
-    `mark()` and `restore()` undo the commands of a row that was refused.
-    """
-
-    def __init__(self, ledger: Ledger):
-        self._ledger = ledger
-        self._changed: dict = {}
-
-    def __getattr__(self, name: str):
-        value = getattr(self._ledger, name)
-        if inspect.ismethod(value) and value.__self__ is self._ledger:
-            return types.MethodType(value.__func__, self)  # so its calls come back here
-        return value
-
-    def _find(self, aggregate_id):
-        if aggregate_id in self._changed:
-            return deepcopy(self._changed[aggregate_id])
-        return self._ledger._find(aggregate_id)
-
-    def knows_enterprise(self, enterprise_id: str) -> bool:
-        return self._find(enterprise_uuid(enterprise_id)) is not None
-
-    def mark(self) -> dict:
-        return dict(self._changed)
-
-    def restore(self, mark: dict) -> None:
-        self._changed = mark
-
-    def run(self, command: Command) -> dict:
-        """The contract line the ledger would answer for `command` now; nothing is saved."""
-        name = type(command).__name__
-        handler = self._ledger._handlers[type(command)].__func__
-        try:
-            aggregates, extra = handler(self, command)
-        except CommandRefused as refused:
-            return {"ok": False, "command": name, "error": refused.to_dict()}
-        events = [type(e).__name__ for a in aggregates for e in a.pending_events]
-        for aggregate in aggregates:
-            aggregate.collect_events()
-            self._changed[aggregate.id] = aggregate
-        return {"ok": True, "command": name, "events": events, **extra}
-
-
 # -- the report ------------------------------------------------------------------------
 
 
@@ -568,19 +513,28 @@ def _line_error(line: dict, planned: Planned) -> dict:
 def _rehearse(rehearsal: Rehearsal, planned: list[Planned], actor: str,
               result: RowResult) -> bool:
     """Rehearse the row's commands in order; False (and the error) at the first refusal."""
-    mark = rehearsal.mark()
-    for p in planned:
-        try:
-            line = rehearsal.run(load_command(p.data, actor=actor))
-        except CommandRefused as refused:
-            line = {"ok": False, "command": p.data["type"], "error": refused.to_dict()}
-        if not line["ok"]:
-            rehearsal.restore(mark)
-            result.status, result.error = "refused", _line_error(line, p)
-            result.lines = []
-            return False
-        result.lines.append(line)
+    try:
+        commands = [load_command(p.data, actor=actor) for p in planned]
+    except Refused as refused:  # the row's cells read, but not as a command
+        bad = next(p for p in planned if _unreadable(p, actor))
+        result.status, result.error = "refused", _line_error(
+            contract.refused_line(bad.data["type"], refused), bad)
+        return False
+    lines = [contract.line(o) for o in rehearsal.run(commands, together=True)]
+    if not lines[-1]["ok"]:
+        result.status, result.error = "refused", _line_error(lines[-1], planned[len(lines) - 1])
+        result.lines = []
+        return False
+    result.lines = lines
     return True
+
+
+def _unreadable(planned: Planned, actor: str) -> bool:
+    try:
+        load_command(planned.data, actor=actor)
+    except Refused:
+        return True
+    return False
 
 
 def _judge_and_import(services, rehearsal: Rehearsal, number: int, row: dict, actor: str,

@@ -1,7 +1,7 @@
 """marshmallow schemas for the contract's commands: one reading for CLI, API and forms.
 
 `load_command(data)` turns one JSON object of the contract into a command of
-`lifecycle.commands`, or raises CommandRefused("invalid_command") naming every
+`lifecycle.commands`, or raises InputRefused (invalid_command) naming every
 field that is wrong and why.
 """
 
@@ -13,9 +13,9 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from lifecycle import commands as c
-from lifecycle.errors import CommandRefused
 from policies.catalogue import BASIS_FIELDS, SIZES
 from policies.money import money
+from web.contract import InputRefused
 
 
 class Money(fields.Field):
@@ -153,15 +153,14 @@ def command_name(data: object) -> str | None:
 def load_command(data: object, actor: str | None = None) -> c.Command:
     """The command `data` describes; `actor`, when given, overrides the one in the data."""
     if not isinstance(data, dict):
-        raise CommandRefused("invalid_command", "a command is a JSON object",
-                             {"_schema": "not an object"})
+        raise InputRefused("a command is a JSON object", {"_schema": "not an object"})
     try:
         kind = _TypeOnly().load(data)["type"]
         values = SCHEMAS[kind].load(data)
     except ValidationError as e:
         found = _flatten(e.messages)
         what = "; ".join(f"{k}: {v}" for k, v in found.items())
-        raise CommandRefused("invalid_command", f"invalid command: {what}", found) from None
+        raise InputRefused(f"invalid command: {what}", found) from None
     values.pop("type")
     if actor is not None:
         values["actor"] = actor

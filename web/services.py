@@ -13,20 +13,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lifecycle import store
+from lifecycle.clock import Clock
 from lifecycle.commands import Command
-from lifecycle.errors import CommandRefused
-from lifecycle.ledger import Ledger
+from lifecycle.errors import Refused
+from lifecycle.ledger import Ledger, Rehearsal
 from policies.catalogue import Catalogue
 from projections.follower import Follower
 from projections.views import VIEWS_FILE, Views
+from web import contract
 from web.schemas import command_name, load_command
 
 
 class Services:
     def __init__(self, data_dir: str | os.PathLike | None = None, event_store: str | None = None,
-                 catalogue: Catalogue | None = None):
+                 catalogue: Catalogue | None = None, clock: Clock | None = None):
         self.data_dir = store.data_dir(data_dir)
-        self.ledger = Ledger(env=store.settings(self.data_dir, event_store), catalogue=catalogue)
+        self.clock = clock or Clock.from_setting(os.environ.get("GRANTS_TODAY"))
+        self.ledger = Ledger(env=store.settings(self.data_dir, event_store), catalogue=catalogue,
+                             clock=self.clock)
         self.follower = Follower.beside(self.ledger, self.data_dir)
         self.follower.catch_up()
         # One writer at a time in this process; between processes the store decides.
@@ -40,29 +44,34 @@ class Services:
         self.follower.close()
         self.ledger.close()
 
+    def run(self, commands: list[Command], *, together: bool = False,
+            rehearsal: Rehearsal | None = None) -> list[dict]:
+        """Carry out commands through the ledger's one engine (`Ledger.run`, with its
+        options); their contract lines, answered once the views show them."""
+        if rehearsal is not None:
+            return [contract.line(o) for o in self.ledger.run(commands, together=together,
+                                                               rehearsal=rehearsal)]
+        with self._write_lock:
+            outcomes = self.ledger.run(commands, together=together)
+            if any(o.ok for o in outcomes):
+                self.follower.catch_up()
+        return [contract.line(o) for o in outcomes]
+
     def execute(self, command: Command) -> dict:
         """Carry out a command; answer its contract line once the views show it."""
-        with self._write_lock:
-            result = self.ledger.execute(command)
-            if result["ok"]:
-                self.follower.catch_up()
-        return result
+        return self.run([command])[0]
 
     def execute_many(self, commands: list[Command]) -> list[dict]:
         """Carry out commands in order, saved in groups; answer once the views show them."""
-        with self._write_lock:
-            results = self.ledger.execute_many(commands)
-            if any(r["ok"] for r in results):
-                self.follower.catch_up()
-        return results
+        return self.run(commands)
 
     def execute_together(self, commands: list[Command]) -> list[dict]:
         """Carry out commands as one (all or none); answer once the views show them."""
-        with self._write_lock:
-            results = self.ledger.execute_together(commands)
-            if results and all(r["ok"] for r in results):
-                self.follower.catch_up()
-        return results
+        return self.run(commands, together=True)
+
+    def quote(self, application_id: str, on=None) -> dict:
+        """The contract's quote, with its words (raises Refused for an unknown id)."""
+        return contract.quote(self.ledger.quote(application_id, on))
 
     def execute_json_many(self, items: list, actor: str | None = None) -> list[dict]:
         """Contract commands as JSON data, in order; refusals of form are lines too."""
@@ -72,9 +81,8 @@ class Services:
             try:
                 commands.append(load_command(data, actor=actor))
                 where.append(i)
-            except CommandRefused as refused:
-                lines[i] = {"ok": False, "command": command_name(data),
-                            "error": refused.to_dict()}
+            except Refused as refused:
+                lines[i] = contract.refused_line(command_name(data), refused)
         for i, result in zip(where, self.execute_many(commands), strict=True):
             lines[i] = result
         return lines
@@ -83,8 +91,8 @@ class Services:
         """A contract command as JSON data (a dict); a refusal of its form is a line too."""
         try:
             command = load_command(data, actor=actor)
-        except CommandRefused as refused:
-            return {"ok": False, "command": command_name(data), "error": refused.to_dict()}
+        except Refused as refused:
+            return contract.refused_line(command_name(data), refused)
         return self.execute(command)
 
     def catch_up(self) -> None:

@@ -137,9 +137,10 @@ def _application(emit, rng: random.Random, item: Item, ent: str, app: str, clock
         emit(day, {"type": "DisburseTranche", "application_id": app, "year": year,
                    "actor": "staff-li"})
         if years > 1:
+            # A year is evaluated once it has ended (DOMAIN.md rule 9), mostly in January.
             on_time = rng.random() < 0.85
-            review = date(year, 12, rng.randint(1, 20)) if on_time else \
-                date(year + 1, 1, 1) + timedelta(days=rng.randint(5, 110))
+            review = date(year + 1, 1, rng.randint(2, 20)) if on_time else \
+                date(year + 1, 1, 1) + timedelta(days=rng.randint(25, 110))
             day = max(review, day + timedelta(days=5))
             if day > end:
                 break

@@ -107,7 +107,7 @@ def test_a_quote_is_grants_quote(demo):
     awarded = demo.get("/applications?status=completed&limit=1").json["items"][0]
     app_id = awarded["application_id"]
     quote = demo.get(f"/applications/{app_id}/quote?on=2026-01-05").json
-    assert quote == demo.services.ledger.quote(app_id, date(2026, 1, 5))
+    assert quote == demo.services.quote(app_id, date(2026, 1, 5))
     assert demo.get(f"/applications/{app_id}/quote?on=2026-13-01").status_code == 400
     assert demo.get("/applications/NOPE-1/quote").status_code == 404
 

@@ -74,7 +74,7 @@ def test_an_application_goes_from_submission_to_payment_through_the_forms(staff,
     assert answer.status_code == 422
     assert "evaluate 2025 first" in field_error(answer.text, "pay", "year")
     assert post(staff, "/applications/B-1/evaluate", year="2025", result="pass",
-                note="on plan", at="2025-12-20").status_code == 303
+                note="on plan", at="2026-01-20").status_code == 303
     assert post(staff, "/applications/B-1/pay", year="2026", at="2026-02-01").status_code == 303
     page = staff.get("/applications/B-1").text
     assert "已完成" in page and page.count("2026年2月1日") >= 1
@@ -126,11 +126,11 @@ def test_rejection_needs_a_reason(staff, app):
 
 def test_revocation_leaves_a_clawback_that_repayments_reduce(staff):
     assert post(staff, "/applications/A-3/revoke", reason="false materials",
-                at="2025-12-20").status_code == 303
+                at="2026-02-20").status_code == 303
     page = staff.get("/applications/A-3").text
     assert "应追回 100.00万元" in page and "/applications/A-3/repay" in page
     assert post(staff, "/applications/A-3/repay", amount="400000", note="first instalment",
-                at="2026-01-10").status_code == 303
+                at="2026-03-10").status_code == 303
     assert "应追回 60.00万元" in staff.get("/applications/A-3").text
 
 

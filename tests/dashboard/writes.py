@@ -17,8 +17,8 @@ LEDGER_WRITES = {
     "reject": ("/applications/A-2/reject", {"reason": "incomplete", "at": "2025-08-10"}),
     "pay": ("/applications/A-3/pay", {"year": "2026", "at": "2026-02-01"}),
     "evaluate": ("/applications/A-1/evaluate", {"year": "2025", "result": "pass",
-                                                "at": "2025-12-15"}),
-    "revoke": ("/applications/A-3/revoke", {"reason": "false materials", "at": "2025-12-20"}),
+                                                "at": "2026-01-15"}),
+    "revoke": ("/applications/A-3/revoke", {"reason": "false materials", "at": "2026-02-20"}),
 }
 USER_WRITES = {
     "add user": ("/users", {"username": "newbie", "role": "auditor", "password": "long-enough-1"}),

@@ -567,7 +567,7 @@ def test_a_revoked_award_pays_no_further_tranches(ledger):
             certify("T-1", {"verified_total_investment": "10000000"}),
             approve("T-1", tranches=THREE_TRANCHES), disburse("T-1", 2025),
             evaluate("T-1", 2025, "pass"),
-            {"type": "RevokeAward", "at": "2026-01-10", "application_id": "T-1",
+            {"type": "RevokeAward", "at": "2026-02-10", "application_id": "T-1",
              "reason": "false materials"})
 
     result = run(ledger, disburse("T-1", 2026))[0]

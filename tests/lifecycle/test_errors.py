@@ -13,11 +13,12 @@ from contextlib import closing
 import pytest
 
 from lifecycle.enterprise import enterprise_uuid
-from lifecycle.errors import CommandRefused
+from lifecycle.errors import Refused
 from lifecycle.grant import application_uuid
 from lifecycle.ledger import ATTEMPTS, Ledger
 from tests.builders import approve, certify, credit_code, disburse, evaluate, register, submit
-from tests.conftest import run
+from tests.conftest import TEST_CLOCK, run
+from web import contract
 from web.schemas import command_name, load_command
 
 
@@ -25,9 +26,9 @@ def attempt(ledger, data: dict) -> dict:
     """One command as `grants apply` runs it: its JSON line, as a dict."""
     try:
         command = load_command(data)
-    except CommandRefused as refused:
-        return {"ok": False, "command": command_name(data), "error": refused.to_dict()}
-    return ledger.execute(command)
+    except Refused as refused:
+        return contract.refused_line(command_name(data), refused)
+    return contract.line(ledger.execute(command))
 
 
 def refused(ledger, data: dict, code: str) -> dict:
@@ -460,7 +461,7 @@ def test_evaluating_the_same_year_twice_is_an_invalid_transition(ledger):
     succeed(ledger, approve("T-1", tranches=THREE_TRANCHES), disburse("T-1", 2025),
             evaluate("T-1", 2025, "pass"))
 
-    refused(ledger, evaluate("T-1", 2025, "fail", at="2025-12-20"), "invalid_transition")
+    refused(ledger, evaluate("T-1", 2025, "fail", at="2026-02-20"), "invalid_transition")
 
 
 def test_disbursing_after_a_failed_evaluation_is_an_invalid_transition(ledger):
@@ -698,7 +699,7 @@ class RacedLedger(Ledger):
         line = self.rival.execute(load_command({
             "type": "RecordDishonesty", "at": "2025-06-30", "enterprise_id": self.enterprise_id,
             "note": f"concurrent note {self.races}"}))
-        assert line["ok"] is True, line
+        assert line.ok, line
         return super().save(*objs, **kwargs)
 
 
@@ -715,12 +716,12 @@ def stored_notifications(ledger) -> list:
 def test_a_command_that_loses_every_race_is_a_conflict_and_writes_nothing(event_store):
     with closing(event_store.ledger()) as ledger, closing(event_store.ledger()) as rival:
         succeed(ledger, register(1), submit("A-1", 1), certify("A-1"))
-        raced = RacedLedger(rival, credit_code(1), env=event_store.settings())
+        raced = RacedLedger(rival, credit_code(1), env=event_store.settings(), clock=TEST_CLOCK)
         application_before = application_events(ledger, "A-1")
         enterprise_before = enterprise_events(ledger, credit_code(1))
         stored_before = len(stored_notifications(ledger))
         try:
-            line = raced.execute(load_command(approve("A-1")))
+            line = contract.line(raced.execute(load_command(approve("A-1"))))
         finally:
             raced.close()
 
@@ -746,9 +747,9 @@ def test_a_command_that_loses_a_race_once_is_decided_again_and_succeeds(event_st
 
     with closing(event_store.ledger()) as ledger, closing(event_store.ledger()) as rival:
         succeed(ledger, register(1), submit("A-1", 1), certify("A-1"))
-        raced = RacedOnce(rival, credit_code(1), env=event_store.settings())
+        raced = RacedOnce(rival, credit_code(1), env=event_store.settings(), clock=TEST_CLOCK)
         try:
-            line = raced.execute(load_command(approve("A-1")))
+            line = contract.line(raced.execute(load_command(approve("A-1"))))
         finally:
             raced.close()
 

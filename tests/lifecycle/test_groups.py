@@ -5,8 +5,9 @@ from __future__ import annotations
 from contextlib import closing
 
 from lifecycle.ledger import Ledger
-from tests.conftest import Store
+from tests.conftest import TEST_CLOCK, Store
 from tests.lifecycle.state import facts
+from web import contract
 from web.schemas import load_command
 from web.synthetic import history
 
@@ -20,10 +21,10 @@ def test_a_group_answers_and_records_what_one_at_a_time_would(event_store, tmp_p
         commands.insert(at + 1, load_command({"type": "DisburseTranche", "at": "2026-01-05",
                                               "application_id": "NOPE", "year": 2026}))
     with closing(event_store.ledger()) as grouped:
-        lines = grouped.execute_many(commands, group=64)
+        lines = lines_of(grouped.run(commands, group=64))
         grouped_facts = facts(grouped)
     with closing(Store("sqlite", tmp_path / "single").ledger()) as single:
-        assert lines == [single.execute(c) for c in commands]
+        assert lines == [contract.line(single.execute(c)) for c in commands]
         assert grouped_facts == facts(single)
     assert any(not line["ok"] for line in lines) and sum(line["ok"] for line in lines) > 500
 
@@ -41,11 +42,11 @@ def test_a_group_that_loses_a_race_is_decided_again_one_command_at_a_time(event_
             if not self.rival_done and len(objs) > 3:
                 self.rival_done = True
                 with closing(event_store.ledger()) as rival:
-                    assert rival.execute(commands[0])["ok"]
+                    assert rival.execute(commands[0]).ok
             return super().save(*objs, **kwargs)
 
-    with closing(Rivalled(env=event_store.settings())) as ledger:
-        lines = ledger.execute_many(commands, group=60)
+    with closing(Rivalled(env=event_store.settings(), clock=TEST_CLOCK)) as ledger:
+        lines = lines_of(ledger.run(commands, group=60))
     assert ledger.rival_done
     # The group was refused as a whole and decided again: the first command now finds
     # its enterprise already registered; every other line is as if run alone after it.
@@ -57,12 +58,16 @@ def test_commands_carried_out_together_are_all_saved_or_none(ledger):
     from tests.builders import certify, register, submit
 
     before = ledger.recorder.max_notification_id()
-    lines = ledger.execute_together([load_command(c) for c in (
-        register(1), submit("T-1", 1), certify("T-1"), submit("T-1", 1))])
+    lines = lines_of(ledger.run([load_command(c) for c in (
+        register(1), submit("T-1", 1), certify("T-1"), submit("T-1", 1))], together=True))
     assert [line["ok"] for line in lines] == [True, True, True, False]
     assert lines[-1]["error"]["code"] == "duplicate_id"
     assert ledger.recorder.max_notification_id() == before  # nothing of the four
-    lines = ledger.execute_together([load_command(c) for c in (
-        register(1), submit("T-1", 1), certify("T-1"))])
+    lines = lines_of(ledger.run([load_command(c) for c in (
+        register(1), submit("T-1", 1), certify("T-1"))], together=True))
     assert all(line["ok"] for line in lines)
     assert ledger.application("T-1").status == "certified"
+
+
+def lines_of(outcomes):
+    return [contract.line(o) for o in outcomes]

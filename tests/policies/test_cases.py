@@ -76,7 +76,7 @@ def run(inp: dict):
     ent = inp.get("enterprise", {})
     enterprise = Enterprise(ent.get("size", "small"), tuple(ent.get("dishonesty", ())))
     years = tuple(inp["years"]) if "years" in inp else None
-    return calculator.quote(CATALOGUE, req, enterprise, on, years)
+    return calculator.quote(CATALOGUE, req, enterprise, on, years), history
 
 
 def key(c) -> str:
@@ -86,8 +86,8 @@ def key(c) -> str:
 @pytest.mark.parametrize("case", [_param(c) for _, c in CASES])
 def test_case(case):
     inp, expect = case["input"], case["expect"]
-    q = run(inp)
-    trace = "\n".join(f"{t.rule}: {t.text} {t.amount}" for t in q.trace)
+    q, history = run(inp)
+    trace = "\n".join(f"{t.rule}: {t.values} {t.amount}" for t in q.trace)
     if "refusal" in expect:
         assert q.refusal is not None and q.refusal.code == expect["refusal"], trace
         assert q.max_amount == 0
@@ -104,8 +104,9 @@ def test_case(case):
     if "problems" in expect:
         plan = inp["plan"]
         tranches = [(t["year"], Decimal(t["amount"])) for t in plan["tranches"]]
-        problems = calculator.plan_problems(q.item, q, tranches, plan["approved_on"])
-        assert sorted(code for code, _ in problems) == sorted(expect["problems"]), problems
+        problems = calculator.plan_problems(q.item, q, tranches, plan["approved_on"], history,
+                                            "APP")
+        assert sorted(p.code for p in problems) == sorted(expect["problems"]), problems
 
 
 def test_every_catalogue_item_has_a_case():

@@ -21,7 +21,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from lifecycle.errors import CommandRefused
+from lifecycle.errors import Refused
 from policies.calculator import enterprise_caps
 from projections import queries
 from projections.follower import Follower
@@ -93,7 +93,7 @@ def drive(ledger, ops, every_few=None) -> list[dict]:
         app_id, basis = apps[-1 - latest % len(apps)]  # one of the latest applications
         try:
             app = ledger.application(app_id)
-        except CommandRefused:
+        except Refused:
             continue  # its submission was refused
         if kind == "reject":
             cmd = {"type": "RejectApplication", "at": clock.next(), "reason": "r"}

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from lifecycle.errors import CommandRefused
+from lifecycle.errors import Refused
 from projections import queries
 from projections.follower import Follower
 from projections.views import TABLES, Views
@@ -87,7 +87,7 @@ def _enterprise_with_history(ledger):
         approve("P-1", at="2025-07-01", tranches=[{"year": 2025, "amount": "300000"},
                                                   {"year": 2026, "amount": "300000"},
                                                   {"year": 2027, "amount": "300000"}]),
-        disburse("P-1", 2025, at="2025-08-01"), evaluate("P-1", 2025, at="2025-12-10"),
+        disburse("P-1", 2025, at="2025-08-01"), evaluate("P-1", 2025, at="2026-01-10"),
         disburse("P-1", 2026, at="2026-02-01"),
         submit("E-1", 1, basis={"event_expenditure": "1000000"}, requested="500000",
                at="2026-03-01"),
@@ -121,7 +121,7 @@ def test_entitlement_as_of_a_past_business_date_counts_only_what_had_happened(le
     assert (e["awarded_total"], e["disbursed_total"]) == ("900000.00", "300000.00")
     assert not any(c["scope"] == "enterprise_year" for c in e["caps"])
     assert e["windows"][0]["years_disbursed"] == 1
-    with pytest.raises(CommandRefused) as refused:
+    with pytest.raises(Refused) as refused:
         queries.entitlement(ledger, follower.views, credit_code(1), as_of=date(2025, 6, 1))
     assert refused.value.code == "not_found"
 

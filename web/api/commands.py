@@ -13,7 +13,7 @@ import json
 
 from flask import current_app, request
 
-from lifecycle.errors import CommandRefused
+from web import contract
 from web.api.auth import WRITE
 from web.api.endpoints import MAX_JSON, Doc, Reply, operation
 from web.api.errors import ApiError, status_of_line
@@ -27,7 +27,7 @@ BATCH_RULES = f"A batch holds 1 to {MAX_BATCH} commands."
 def _not_json(message: str, fields: dict) -> Reply:
     """A body that is no command at all: a line with `"command": null`, as `grants apply`."""
     return Reply(400, {"ok": False, "command": None,
-                       "error": CommandRefused("invalid_command", message, fields).to_dict()})
+                       "error": contract.error(contract.InputRefused(message, fields))})
 
 
 @operation(

@@ -8,9 +8,10 @@ from datetime import date
 from flask import current_app
 
 from lifecycle import audit as audit_module
-from lifecycle.errors import CommandRefused
+from lifecycle.errors import Refused
 from projections import queries
 from projections import resources as rows
+from web import contract
 from web.api.endpoints import Doc, Reply, operation
 from web.api.errors import ApiError
 from web.api.schemas import (
@@ -41,8 +42,9 @@ BAD_QUERY = Doc("invalid_request: a query parameter is malformed or unknown", Fa
 NOT_FOUND = Doc("not_found", Failure)
 
 
-def _refused(refused: CommandRefused) -> ApiError:
-    return ApiError(refused.code, refused.message, refused.fields)
+def _refused(refused: Refused) -> ApiError:
+    error = contract.error(refused)
+    return ApiError(error["code"], error["message"], error["fields"])
 
 
 def _page(total: int, items: list, args: dict) -> dict:
@@ -98,7 +100,7 @@ def get_entitlement(user, args, enterprise_id):
         try:
             answer = queries.entitlement(ledger.ledger, views, enterprise_id,
                                          args.get("as_of"), args.get("known_at"))
-        except CommandRefused as refused:
+        except Refused as refused:
             raise _refused(refused) from None
     return Reply(200, answer)
 
@@ -139,8 +141,8 @@ def get_application(user, args, application_id):
 def get_quote(user, args, application_id):
     """The contract's quote, judged on `on` (default today)."""
     try:
-        return Reply(200, services(current_app).ledger.quote(application_id, args.get("on")))
-    except CommandRefused as refused:
+        return Reply(200, services(current_app).quote(application_id, args.get("on")))
+    except Refused as refused:
         raise _refused(refused) from None
 
 

@@ -13,22 +13,14 @@ from decimal import Decimal
 
 from marshmallow import INCLUDE, RAISE, Schema, fields, post_dump, validate
 
-from lifecycle.grant import (
-    APPROVED,
-    CERTIFIED,
-    COMPLETED,
-    REJECTED,
-    REVOKED,
-    STOPPED,
-    SUBMITTED,
-)
+from lifecycle.status import Status
 from policies.catalogue import SIZES
 from policies.money import yuan
 from projections.resources import ENTERPRISE_SORTS
 from web.api.errors import ERROR_CODES
 from web.users import ROLES
 
-STATUSES = (SUBMITTED, CERTIFIED, APPROVED, COMPLETED, REJECTED, REVOKED, STOPPED)
+STATUSES = tuple(s.value for s in Status)
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 MAX_PAGE = 500
 ID = validate.Length(min=1, max=200)
@@ -322,6 +314,7 @@ class TraceLine(Schema):
     cite = fields.String(required=True)
     text = fields.String(required=True)
     amount = Amount(required=True, allow_none=True)
+    values = fields.Dict(keys=fields.String(), required=True)
 
 
 class Candidate(Schema):
@@ -443,6 +436,7 @@ class Item(Schema):
     required_basis = fields.List(fields.String(), required=True)
     rate = fields.String(required=True, allow_none=True)
     max_years = fields.Integer(required=True)
+    years_counted = fields.String(required=True, validate=validate.OneOf(("award", "entity")))
     sizes = fields.List(fields.String(), required=True, allow_none=True)
     ladder = fields.String(required=True, allow_none=True)
     rung = fields.String(required=True, allow_none=True)

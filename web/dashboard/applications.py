@@ -7,8 +7,8 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from lifecycle.errors import CommandRefused
-from lifecycle.grant import APPROVED, AWARDED, CERTIFIED, REVOKED, SUBMITTED
+from lifecycle.errors import Refused
+from lifecycle.status import Status, Step, steps_open
 from policies.catalogue import BASIS_FIELDS
 from projections import pages
 from web.app import services
@@ -17,26 +17,23 @@ from web.dashboard.access import current_user, roles
 from web.dashboard.shell import _
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
-ACTIONS = ("certify", "approve", "reject", "pay", "evaluate", "revoke", "repay")
+#: The form of each step of the lifecycle (lifecycle/status.py).
+ACTION_OF = {Step.CERTIFY: "certify", Step.APPROVE: "approve", Step.REJECT: "reject",
+             Step.DISBURSE: "pay", Step.EVALUATE: "evaluate", Step.REVOKE: "revoke",
+             Step.REPAY: "repay"}
+ACTIONS = tuple(ACTION_OF.values())
 
 
 def open_actions(app: dict) -> list[str]:
-    """The actions the application's state allows (the ledger decides again on each)."""
-    status = app["status"]
-    if status == SUBMITTED:
-        return ["certify", "reject"]
-    if status == CERTIFIED:
-        return ["certify", "approve", "reject"]
-    if status == REVOKED:
-        return ["repay"] if app["clawback_fen"] else []
-    if status not in AWARDED:
-        return []
-    actions = []
-    if status == APPROVED and any(t["paid_on"] is None for t in app["tranches"]):
-        actions.append("pay")
-    if _years_to_evaluate(app):
-        actions.append("evaluate")
-    return [*actions, "revoke"]
+    """The actions the lifecycle opens in the application's status, where there is
+    something to act on (the ledger decides again on each)."""
+    something = {
+        Step.DISBURSE: any(t["paid_on"] is None for t in app["tranches"]),
+        Step.EVALUATE: bool(_years_to_evaluate(app)),
+        Step.REPAY: bool(app["clawback_fen"]),
+    }
+    return [ACTION_OF[step] for step in steps_open(Status(app["status"]))
+            if something.get(step, True)]
 
 
 def _years_to_evaluate(app: dict) -> list[int]:
@@ -52,8 +49,8 @@ def _page(application_id: str, action: str | None = None, values=None, errors=No
     if app is None:
         abort(404)
     try:
-        quote = ledger.quote(application_id, on=date.today())
-    except CommandRefused:
+        quote = services(current_app).quote(application_id, on=date.today())
+    except Refused:
         quote = None
     item = ledger.catalogue.item(app["policy"], app["article"], app["item"])
     user = current_user()

@@ -13,8 +13,9 @@ from datetime import date
 from flask import current_app, request
 from werkzeug.datastructures import MultiDict
 
-from lifecycle.errors import CommandRefused
+from lifecycle.errors import Refused
 from policies.catalogue import BASIS_FIELDS
+from web import contract
 from web.app import services
 from web.dashboard.access import current_user
 from web.schemas import load_command
@@ -61,8 +62,9 @@ def run(command: dict) -> tuple[dict | None, dict[str, str]]:
     actor = current_user().username
     try:
         load_command(command, actor=actor)
-    except CommandRefused as refused:
-        return None, {**refused.fields, FORM_ERROR: refused.message}
+    except Refused as refused:
+        error = contract.error(refused)
+        return None, {**error["fields"], FORM_ERROR: error["message"]}
     result = services(current_app).execute_json(command, actor=actor)
     if result["ok"]:
         return result, {}

@@ -1,0 +1,190 @@
+"""Words for what the domain answers in codes and values: refusals and trace lines.
+
+The domain never writes a sentence (lifecycle/errors.py); here each reason and each
+trace rule has its words, made from the values it carries. English is the
+contract's language for `message` on the command line; the desk's catalogues add
+Chinese on these same keys.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from policies.money import yuan
+
+#: The words of each refusal reason: (the message, what the field line says).
+REASONS: dict[str, tuple[str, str]] = {
+    # the lifecycle
+    "not_certified": ("application {application_id} must be certified before it is approved",
+                      "certify first"),
+    "award_stopped": ("a failed evaluation stopped the later tranches of {application_id}",
+                      "the award is stopped"),
+    "step_not_allowed": ("cannot {step} application {application_id}: it is {status}",
+                         "not allowed while {status}"),
+    "before_last_event": ("at: before the application's last event ({last})",
+                          "before the application's last event ({last})"),
+    "after_today": ("at: later than today ({today}): what has not happened yet is not a fact",
+                    "later than today ({today})"),
+    "year_not_ended": ("at: the performance of {year} is evaluated once {year} has ended",
+                       "{year} has not ended"),
+    "tranche_not_planned": ("year: no tranche is planned for {year} (planned: {planned})",
+                            "no tranche is planned for {year} (planned: {planned})"),
+    "tranche_already_paid": ("the {year} tranche of {application_id} is already paid",
+                             "already paid"),
+    "before_tranche_year": ("at: the {year} tranche cannot be paid before {year}",
+                            "the {year} tranche cannot be paid before {year}"),
+    "earlier_tranche_unpaid": ("earlier tranches must be paid first", "pay earlier tranches"),
+    "evaluation_required": ("the {year} tranche needs a passed evaluation for {evaluate}",
+                            "evaluate {evaluate} first"),
+    "tranche_not_paid": ("year: no tranche of {application_id} was paid for {year}",
+                         "no tranche was paid for {year}"),
+    "already_evaluated": ("{year} was already evaluated ({result})", "already evaluated"),
+    "not_one_of": ("must be one of {allowed}", "must be one of {allowed}"),
+    "not_positive": ("must be more than zero", "must be more than zero"),
+    "more_than_clawback_due": ("amount: more than the clawback still due ({due})",
+                               "more than the clawback still due ({due})"),
+    "empty": ("must not be empty", "must not be empty"),
+    # the register
+    "credit_code_length": ("enterprise_id: must be {length} characters",
+                           "must be {length} characters"),
+    "credit_code_characters": ("enterprise_id: characters not allowed in a credit code: "
+                               "{characters}", "characters not allowed: {characters}"),
+    "credit_code_check": ("enterprise_id: check character is {found}, expected {expected}",
+                          "check character is {found}, expected {expected}"),
+    "enterprise_registered": ("enterprise {enterprise_id} is already registered",
+                              "already registered"),
+    "enterprise_not_registered": ("no enterprise {enterprise_id}", "not registered"),
+    "application_exists": ("application {application_id} already exists", "already exists"),
+    "application_not_found": ("no application {application_id}", "not found"),
+    "not_in_catalogue": ("{policy} article {article} item {item} is not in the catalogue",
+                         "not in the catalogue"),
+    "before_registration": ("at: before the enterprise was registered ({registered_on})",
+                            "before the enterprise was registered ({registered_on})"),
+    # amounts and plans
+    "nothing_remains": ("nothing may be approved: {rule} of {policy} article {article} "
+                        "leaves nothing", "nothing remains"),
+    "above_maximum": ("{amount} exceeds the maximum {max_amount} that may be approved",
+                      "at most {max_amount}"),
+    "tranches_do_not_add_up": ("tranches: tranches add up to {total}, not the amount {amount}",
+                               "add up to {total}, not {amount}"),
+    "tranche_not_positive": ("tranches: every tranche must be more than zero",
+                             "every tranche must be more than zero"),
+    "years_not_consecutive": ("tranches: tranche years must be consecutive and ascending",
+                              "years must be consecutive and ascending"),
+    "tranche_before_approval_year": ("tranches: the first tranche cannot precede the approval "
+                                     "year {approval_year}", "before the approval year"),
+    "single_payment_not_in_approval_year": (
+        "tranches: {policy} article {article} pays once, in the approval year "
+        "{approval_year}; the plan has {years}", "one tranche, in {approval_year}"),
+    "too_many_years": ("{policy} article {article} allows at most {max_years} consecutive "
+                       "year(s) of support, the plan has {years}", "at most {max_years} years"),
+    "entity_years_exceeded": (
+        "{policy} article {article} supports a single entity for at most {max_years} "
+        "consecutive years, over all its awards: it was supported in {earlier}, the plan adds "
+        "{years}", "at most {max_years} consecutive years for the entity"),
+    "annual_cap_exceeded": ("tranche {year} of {amount} exceeds what remains in {year} under "
+                            "{policy} article {article}'s annual cap: {remaining}",
+                            "at most {remaining} in {year}"),
+    # the rules of the calculator
+    "not_in_force": ("{policy} is not in force on {on}: in force {from} to {until} (exclusive)",
+                     "submission date outside the policy's validity"),
+    "size_not_supported": ("{policy} article {article} supports {sizes} enterprises, not {size}",
+                           "{size}"),
+    "dishonesty_record": ("serious dishonesty record dated {dated} within {years} years before "
+                          "{submitted_on} ({policy} {cite})", "dishonesty record"),
+    "awards_per_enterprise": ("the enterprise already holds {held} award(s) under {policy}: at "
+                              "most {at_most} ({cite})", "at most {at_most}"),
+    "below_threshold": ("{what} is {value}, below the threshold {at_least} ({cite})",
+                        "below threshold"),
+    "basis_required": ("{policy} article {article} needs {missing} in the basis",
+                       "required by the article"),
+    "project_has_district_award": (
+        "project {project_id} already has a district award ({prior}, {prior_policy} article "
+        "{prior_article}): most favourable, never duplicated ({policy} {cite})", "{project_id}"),
+    "lost_every_race": ("other writers changed the same records {attempts} times in a row; "
+                        "nothing was written", "changed by another writer"),
+}
+
+#: The words of each trace rule.
+TRACE: dict[str, str] = {
+    "in_force": "{policy} in force on {on}",
+    "size": "enterprise size {size} is among {sizes}",
+    "dishonesty": "no serious dishonesty record after {after}",
+    "threshold": "{what} meets at least {at_least}",
+    "rate": "{percent}% of {basis} {figure}",
+    "requested": "never more than the amount requested",
+    "requested.no_rate": "the article sets no rate: the amount requested",
+    "ladder": "promotion on ladder {ladder}: rung cap {rung_cap} less {lower_paid} already "
+              "awarded for lower rungs",
+    "ladder.nothing": "rung {rung} of ladder {ladder} is at or below one already awarded "
+                      "({awards}): nothing to pay",
+    "cap.item": "cap {cap} per award, used {used}, remaining {amount}",
+    "cap.project": "cap {cap} project {project_id}, used {used}, remaining {amount}",
+    "cap.enterprise_total": "cap {cap} enterprise in total, used {used}, remaining {amount}",
+    "cap.enterprise_year": "cap {cap} enterprise in {year}, used {used}, remaining {amount}",
+    "cap.enterprise_year.span": "cap {cap} a year over {first_year}–{last_year}: {amount} "
+                                "remaining in those years",
+    "max": "maximum that may be approved",
+    "refused": "{message}",
+}
+
+
+def _word(value) -> str:
+    if isinstance(value, Decimal):
+        return yuan(value) if value == value.quantize(Decimal("0.01")) else f"{value:f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(_word(v) for v in value) or "none"
+    if value is None:
+        return "…"
+    return str(value)
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, values: dict) -> str:
+    return template.format_map(_Values({k: _word(v) for k, v in values.items()}))
+
+
+def _extra(values: dict) -> dict:
+    """Values derived for the words: what a threshold is on, a rate as a percentage."""
+    out = dict(values)
+    if "basis" in values and "of" in values:
+        out["what"] = f"{values['basis']}/{values['of']}" if values["of"] else values["basis"]
+    return out
+
+
+def refusal_message(reason: str, values: dict) -> str:
+    message, _ = REASONS.get(reason, (reason, reason))
+    return fill(message, _extra(values))
+
+
+def field_message(reason: str, values: dict) -> str:
+    _, why = REASONS.get(reason, (reason, reason))
+    return fill(why, _extra(values))
+
+
+def trace_text(line: dict) -> str:
+    """The words of one trace line (as the quote's JSON carries it: amounts as strings)."""
+    if "text" in line:  # a line stored before trace lines were codes and values
+        return line["text"]
+    rule, values = line["rule"], dict(line.get("values") or {})
+    values["amount"] = line.get("amount")
+    values["policy"] = values.get("policy", line.get("policy"))
+    key = rule
+    if rule == "requested" and values.get("no_rate"):
+        key = "requested.no_rate"
+    elif rule == "ladder" and values.get("nothing"):
+        key = "ladder.nothing"
+    elif rule == "cap.enterprise_year" and values.get("first_year") is not None:
+        key = "cap.enterprise_year.span"
+    elif rule == "rate":
+        values["percent"] = f"{(Decimal(values['rate']) * 100).normalize():f}"
+    elif rule == "refused":
+        values["message"] = refusal_message(values.get("reason", ""), values)
+    return fill(TRACE.get(key, rule), _extra(values))
