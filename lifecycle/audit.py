@@ -32,33 +32,23 @@ from policies.catalogue import Catalogue
 from policies.facts import Request
 from policies.money import yuan
 
-#: Every kind of finding, with what it means (the report prints this legend).
-KINDS = {
-    "chain_broken": "a stored event was changed, removed, inserted or reordered",
-    "above_entitlement": "approved more than the rules in force allowed",
-    "duplicate_support": "a second district award for one project",
-    "policy_not_in_force": "the policy was not in force on the submission date",
-    "ineligible": "the enterprise or the figures did not qualify",
-    "plan_breaks_rules": "the tranche plan breaks the article's years or annual caps",
-    "not_certified": "approved without a certification before it",
-    "not_booked": "an approval and the enterprise ledger's booking do not match",
-    "evaluation_missing": "a tranche paid without a passed evaluation of an earlier year",
-    "paid_after_failure": "a tranche paid after a failed evaluation stopped the award",
-    "tranche_not_planned": "a payment the approved plan does not hold",
-    "out_of_sequence": "a step taken in a state that does not allow it",
-    "dated_after_recording": "an event dated later than the day it was recorded (rule 9)",
-    "evaluation_not_allowed": "an evaluation of a year not paid, not yet ended, or twice",
-    "unknown_catalogue": "an approval names a catalogue version the store does not hold",
-    "not_replayable": "a stored event that cannot be decoded or applied",
-}
+#: Every kind of finding (the edge has the words of each: web/messages.py).
+KINDS = (
+    "chain_broken", "above_entitlement", "duplicate_support", "policy_not_in_force",
+    "ineligible", "plan_breaks_rules", "not_certified", "not_booked", "evaluation_missing",
+    "paid_after_failure", "tranche_not_planned", "out_of_sequence", "dated_after_recording",
+    "evaluation_not_allowed", "unknown_catalogue", "not_replayable",
+)
 # Refusals of the calculator reported under their own code; others read as ineligible.
 REFUSAL_KINDS = ("policy_not_in_force", "ineligible", "duplicate_support")
 
 
 @dataclass(frozen=True)
 class Finding:
+    """What the audit found: a kind (KINDS), a reason within it, and the values it needs."""
+
     kind: str
-    message: str
+    reason: str
     application_id: str | None = None
     enterprise_id: str | None = None
     notification_id: int | None = None
@@ -66,10 +56,22 @@ class Finding:
     detail: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "application_id": self.application_id,
+        return {"kind": self.kind, "reason": self.reason, "application_id": self.application_id,
                 "enterprise_id": self.enterprise_id, "notification_id": self.notification_id,
-                "at": self.at.isoformat() if self.at else None, "message": self.message,
-                "detail": self.detail}
+                "at": self.at.isoformat() if self.at else None,
+                "detail": {k: _plain(v) for k, v in self.detail.items()}}
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return yuan(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -177,11 +179,10 @@ def _chain_finding(ledger, link: BrokenLink, replay: _Replay) -> Finding:
     at = state.get("at") if isinstance(state.get("at"), date) else None
     application_id, enterprise_id = replay.names(link.aggregate_id)
     return Finding(
-        "chain_broken", f"hash chain broken ({link.kind}) at version {link.version} of "
-        f"aggregate {link.aggregate_id}, notification {link.notification_id}: {link.detail}",
-        application_id or state.get("application_id"),
+        "chain_broken", link.how, application_id or state.get("application_id"),
         enterprise_id or state.get("enterprise_id"), link.notification_id, at,
-        {"link": link.kind, "aggregate_id": link.aggregate_id, "version": link.version})
+        {"link": link.kind, "aggregate_id": link.aggregate_id, "version": link.version,
+         **link.values})
 
 
 class _Replay:
@@ -209,9 +210,9 @@ class _Replay:
         try:
             event = self.ledger.mapper.to_domain_event(record)
         except Exception as e:  # a tampered record must not stop the audit
-            self.findings.append(Finding("not_replayable", f"notification {record.id} "
-                                         f"({record.topic}) cannot be decoded: {e}",
-                                         notification_id=record.id))
+            self.findings.append(Finding("not_replayable", "cannot_decode",
+                                         notification_id=record.id,
+                                         detail={"topic": record.topic, "error": repr(e)}))
             return
         at = getattr(event, "at", None)
         if self.as_of is not None and at is not None and at > self.as_of:
@@ -223,9 +224,10 @@ class _Replay:
             try:
                 check(event, record.id)  # on the state before the event, as the ledger decided
             except Exception as e:  # forged fields of the wrong shape
-                self.findings.append(Finding("not_replayable", f"notification {record.id} "
-                                             f"({type(event).__name__}) cannot be re-checked: "
-                                             f"{e!r}", notification_id=record.id, at=at))
+                self.findings.append(Finding("not_replayable", "cannot_recheck",
+                                             notification_id=record.id, at=at,
+                                             detail={"event": type(event).__name__,
+                                                     "error": repr(e)}))
         self._apply(event, record.id)
 
     def names(self, aggregate_id: str) -> tuple[str | None, str | None]:
@@ -250,9 +252,10 @@ class _Replay:
             try:
                 event.apply(agg)
             except Exception as e:  # e.g. a stop of an award never booked
-                self.findings.append(Finding("not_replayable", f"{type(event).__name__} of "
-                                             f"{key} cannot be applied: {e!r}",
-                                             notification_id=nid, at=event.at))
+                self.findings.append(Finding("not_replayable", "cannot_apply",
+                                             notification_id=nid, at=event.at,
+                                             detail={"event": type(event).__name__,
+                                                     "aggregate_id": key, "error": repr(e)}))
                 return
             states[key] = agg
 
@@ -264,58 +267,60 @@ class _Replay:
     def _enterprise(self, enterprise_id: str) -> EnterpriseLedger | None:
         return self.enterprises.get(str(enterprise_uuid(enterprise_id)))
 
-    def _find(self, kind: str, app: GrantApplication, nid: int, at: date, message: str,
-              **detail) -> None:
-        self.findings.append(Finding(kind, message, app.application_id, app.enterprise_id,
-                                     nid, at, detail))
+    def _find(self, kind: str, reason: str, app: GrantApplication, nid: int, at: date,
+              **values) -> None:
+        values.setdefault("policy", app.policy)
+        values.setdefault("article", app.article)
+        values.setdefault("item", app.item)
+        self.findings.append(Finding(kind, reason, app.application_id, app.enterprise_id,
+                                     nid, at, values))
 
     # -- approvals --------------------------------------------------------------------
 
     def _check_approval(self, event, nid: int) -> None:
         app = self.applications.get(str(event.originator_id))
         if app is None:
-            self.findings.append(Finding("out_of_sequence", "an approval of an application "
-                                         "with no submission in the log", notification_id=nid,
-                                         at=event.at))
+            self.findings.append(Finding("out_of_sequence", "no_submission",
+                                         notification_id=nid, at=event.at,
+                                         detail={"event": "ApplicationApproved"}))
             return
         self.decisions += 1
         self.unbooked[app.application_id] = (app, event, nid)
-        where = f"{app.policy} art. {app.article} ({app.item})"
-        said = f"{app.application_id} was approved {yuan(event.amount)} under {where}"
+        amount = event.amount
         for refused in app.problems_step(Step.APPROVE, event.at):  # the ledger's own check
             if refused.reason == "not_certified":
-                self._find("not_certified", app, nid, event.at, f"{said} without a "
-                           "certification (认定) before it: approval needs certified figures "
-                           "(DOMAIN.md lifecycle)")
+                self._find("not_certified", "not_certified", app, nid, event.at, amount=amount)
             else:
-                self._find("out_of_sequence", app, nid, event.at,
-                           f"{said} while it was {app.status} ({refused.reason})")
+                self._find("out_of_sequence", refused.reason, app, nid, event.at,
+                           **{"amount": amount, "status": str(app.status), "step": "approve",
+                              **refused.values})
         ent = self._enterprise(app.enterprise_id)
         if ent is None:
-            self._find("ineligible", app, nid, event.at,
-                       f"{said}, but enterprise {app.enterprise_id} was not registered")
+            self._find("ineligible", "enterprise_not_registered", app, nid, event.at,
+                       amount=amount)
             return
         catalogue = self._catalogue(event.catalogue_version)
         if catalogue is None:
-            self._find("unknown_catalogue", app, nid, event.at, f"{said} with catalogue "
-                       f"version {event.catalogue_version}, which the store does not hold")
+            self._find("unknown_catalogue", "unknown_catalogue", app, nid, event.at,
+                       amount=amount, version=event.catalogue_version)
             return
         recorded = self._recheck(catalogue, app, ent, event)
-        if isinstance(recorded, str):
-            self._find("ineligible", app, nid, event.at, f"{said}: {recorded}")
+        if recorded is None:
+            self._find("ineligible", "not_in_catalogue", app, nid, event.at, amount=amount,
+                       version=catalogue.version)
             return
         item, q = recorded
-        self._judge(app, event, nid, said, item, q)
+        self._judge(app, event, nid, item, q)
         if self.what_if and catalogue.version != self.ledger.catalogue.version:
             self._compare(app, ent, event, nid, q)
 
     def _recheck(self, catalogue: Catalogue, app: GrantApplication, ent: EnterpriseLedger,
                  event):
-        """(item, quote) for the approval under `catalogue`, or why the item is unknown."""
+        """(item, quote) for the approval under `catalogue`, or None: no such item there."""
         try:
             item = catalogue.item(app.policy, app.article, app.item)
-        except LookupError as e:
-            return f"catalogue {catalogue.version} has no such item: {e.args[-1]}"
+        except LookupError:
+            return None
         request = Request(app.application_id, app.policy, app.article, app.item,
                           app.project_id, app.basis, app.requested_amount, app.submitted_on,
                           ent.history())
@@ -323,41 +328,38 @@ class _Replay:
         return item, quote(catalogue, request, ent.facts(), on=event.at, years=years,
                            with_candidates=False)
 
-    def _judge(self, app, event, nid: int, said: str, item, q: Quote) -> None:
-        version = q.catalogue_version
+    def _judge(self, app, event, nid: int, item, q: Quote) -> None:
+        version, amount = q.catalogue_version, event.amount
         if q.refusal is not None:
             kind = q.refusal.code if q.refusal.code in REFUSAL_KINDS else "ineligible"
-            self._find(kind, app, nid, event.at, f"{said}, but under catalogue {version} "
-                       f"nothing could be approved: {q.refusal.reason} "
-                       f"{_values(q.refusal.values)}")
+            self._find(kind, q.refusal.reason, app, nid, event.at, amount=amount,
+                       version=version, refusal=q.refusal.values)
             return
-        if event.amount > q.max_amount:
+        if amount > q.max_amount:
             binding = min((t for t in q.trace if t.amount is not None and t.rule != "max"),
                           key=lambda t: t.amount, default=q.trace[-1])
-            self._find("above_entitlement", app, nid, event.at,
-                       f"{said}; catalogue {version} allowed at most {yuan(q.max_amount)} on "
-                       f"{event.at.isoformat()}: {binding.rule} of {binding.policy} art. "
-                       f"{binding.article} ({binding.cite})", amount=yuan(event.amount),
-                       max_amount=yuan(q.max_amount), rule=binding.rule)
+            self._find("above_entitlement", "above_maximum", app, nid, event.at,
+                       amount=amount, max_amount=q.max_amount, version=version,
+                       rule=binding.rule, rule_policy=binding.policy,
+                       rule_article=binding.article, cite=binding.cite)
         plan = [(t["year"], t["amount"]) for t in event.tranches]
         total = sum((a for _, a in plan), Decimal("0.00"))
-        problems = [] if plan else ["the approval has no tranche"]
-        if plan and total != event.amount:
-            problems.append(f"tranches add up to {yuan(total)}, not the amount "
-                            f"{yuan(event.amount)}")
-        if plan:
-            ent = self._enterprise(app.enterprise_id)
-            problems += [f"{p.reason} {_values(p.values)}" for p in plan_problems(
-                item, q, plan, event.at, ent.history() if ent else (), app.application_id)]
-        for message in problems:
-            self._find("plan_breaks_rules", app, nid, event.at,
-                       f"{said}, but its tranche plan breaks the rules: {message} "
-                       f"({item.policy} art. {item.article}; DOMAIN.md rules 3, 4 and 10)")
+        if not plan:
+            self._find("plan_breaks_rules", "no_tranche", app, nid, event.at, amount=amount)
+            return
+        if total != amount:
+            self._find("plan_breaks_rules", "tranches_do_not_add_up", app, nid, event.at,
+                       amount=amount, total=total)
+        ent = self._enterprise(app.enterprise_id)
+        for problem in plan_problems(item, q, plan, event.at, ent.history() if ent else (),
+                                     app.application_id):
+            self._find("plan_breaks_rules", problem.reason, app, nid, event.at,
+                       **{**problem.values, "amount": amount})
 
     def _compare(self, app, ent, event, nid: int, recorded: Quote) -> None:
         current = self._recheck(self.ledger.catalogue, app, ent, event)
-        if isinstance(current, str):
-            current_max, refusal = Decimal("0.00"), current
+        if current is None:
+            current_max, refusal = Decimal("0.00"), "not_in_catalogue"
         else:
             q = current[1]
             current_max, refusal = q.max_amount, q.refusal.reason if q.refusal else None
@@ -374,31 +376,25 @@ class _Replay:
         pending = self.unbooked.pop(event.application_id, None)
         ent = self.enterprises.get(str(event.originator_id))
         ent_id = ent.enterprise_id if ent is not None else None
+        booked = [{"year": t["year"], "amount": t["amount"]} for t in event.tranches]
         if pending is None:
             self.findings.append(Finding(
-                "not_booked", f"the enterprise ledger books {yuan(event.amount)} for "
-                f"{event.application_id} ({event.policy} art. {event.article}) with no approval "
-                "of that application before it in the log", event.application_id, ent_id, nid,
-                event.at))
+                "not_booked", "booked_without_approval", event.application_id, ent_id, nid,
+                event.at, {"amount": event.amount, "policy": event.policy,
+                           "article": event.article, "booked": booked}))
             return
         app, approval, _ = pending
-        booked = [(t["year"], t["amount"]) for t in event.tranches]
-        approved = [(t["year"], t["amount"]) for t in approval.tranches]
+        approved = [{"year": t["year"], "amount": t["amount"]} for t in approval.tranches]
         if (event.amount, booked, ent_id) != (approval.amount, approved, app.enterprise_id):
-            self._find("not_booked", app, nid, event.at,
-                       f"the enterprise ledger of {ent_id} books {yuan(event.amount)} in "
-                       f"{_plan(booked)} for {app.application_id}, but {app.enterprise_id} was "
-                       f"approved {yuan(approval.amount)} in {_plan(approved)} "
-                       f"({app.policy} art. {app.article})")
+            self._find("not_booked", "booking_differs", app, nid, event.at,
+                       booked_by=ent_id, amount=event.amount, booked=booked,
+                       approved_amount=approval.amount, approved=approved)
 
     def finish(self) -> None:
         """Approvals never booked on the enterprise ledger: known only at the end."""
         for app, approval, nid in self.unbooked.values():
-            self._find("not_booked", app, nid, approval.at,
-                       f"{app.application_id} was approved {yuan(approval.amount)} under "
-                       f"{app.policy} art. {app.article} ({app.item}), but the enterprise "
-                       f"ledger of {app.enterprise_id} never booked it, so its caps never "
-                       "counted it")
+            self._find("not_booked", "never_booked", app, nid, approval.at,
+                       amount=approval.amount)
         self.unbooked.clear()
 
     # -- disbursements ----------------------------------------------------------------
@@ -406,34 +402,31 @@ class _Replay:
     def _check_disbursement(self, event, nid: int) -> None:
         app = self.applications.get(str(event.originator_id))
         if app is None:
-            self.findings.append(Finding("out_of_sequence", "a disbursement of an application "
-                                         "with no submission in the log", notification_id=nid,
-                                         at=event.at))
+            self.findings.append(Finding("out_of_sequence", "no_submission",
+                                         notification_id=nid, at=event.at,
+                                         detail={"event": "TrancheDisbursed"}))
             return
         self.decisions += 1
-        year = event.year
-        said = (f"{app.application_id} was paid {yuan(event.amount)} for {year} under "
-                f"{app.policy} art. {app.article} ({app.item})")
-        planned = ", ".join(f"{t['year']}: {yuan(t['amount'])}" for t in app.tranches)
+        year, paid = event.year, event.amount
+        planned = [{"year": t["year"], "amount": t["amount"]} for t in app.tranches]
         tranche = app.tranche(year)
-        if tranche is not None and not tranche["paid"] and tranche["amount"] != event.amount:
-            self._find("tranche_not_planned", app, nid, event.at,
-                       f"{said}, but the plan says {yuan(tranche['amount'])} (plan: {planned})")
+        if tranche is not None and not tranche["paid"] and tranche["amount"] != paid:
+            self._find("tranche_not_planned", "amount_differs", app, nid, event.at,
+                       year=year, paid=paid, planned=planned)
         for refused in app.problems_disburse(year, event.at):  # the ledger's own checks
             kind = DISBURSEMENT_KINDS.get(refused.reason, "out_of_sequence")
-            self._find(kind, app, nid, event.at, f"{said}: {_DISBURSEMENT_WORDS.get(kind, '')}"
-                       f"{refused.reason} {_values(refused.values)} (plan: {planned or 'none'})",
-                       reason=refused.reason)
+            self._find(kind, refused.reason, app, nid, event.at,
+                       **{"paid": paid, "planned": planned, "status": str(app.status),
+                          "step": "disburse", "year": year, **refused.values})
 
     def _check_evaluation(self, event, nid: int) -> None:
         app = self.applications.get(str(event.originator_id))
         if app is None:
             return  # its submission was removed: the chain check names that
         for refused in app.problems_evaluate(event.year, event.result, event.at):
-            self._find("evaluation_not_allowed", app, nid, event.at,
-                       f"{app.application_id}'s performance evaluation (绩效评价) of {event.year} "
-                       f"was recorded on {event.at.isoformat()}: {refused.reason} "
-                       f"{_values(refused.values)}", reason=refused.reason)
+            self._find("evaluation_not_allowed", refused.reason, app, nid, event.at,
+                       **{"year": event.year, "status": str(app.status), "step": "evaluate",
+                          **refused.values})
 
     def _check_date(self, event, nid: int) -> None:
         """Rule 9: no step is dated later than the day (in Beijing) it was recorded.
@@ -450,11 +443,10 @@ class _Replay:
         app = self.applications.get(str(event.originator_id))
         ent = self.enterprises.get(str(event.originator_id))
         self.findings.append(Finding(
-            "dated_after_recording", f"{type(event).__name__} dated {at.isoformat()} was "
-            f"recorded on {beijing_date(recorded).isoformat()} (Beijing): a step that had not "
-            "happened yet is not a fact (DOMAIN.md rule 9)",
+            "dated_after_recording", "dated_after_recording",
             app.application_id if app else None,
-            app.enterprise_id if app else (ent.enterprise_id if ent else None), nid, at))
+            app.enterprise_id if app else (ent.enterprise_id if ent else None), nid, at,
+            {"event": type(event).__name__, "recorded_on": beijing_date(recorded)}))
 
 
 #: How the ledger's refusals of a disbursement read as audit findings.
@@ -462,16 +454,6 @@ DISBURSEMENT_KINDS = {
     "tranche_not_planned": "tranche_not_planned", "tranche_already_paid": "tranche_not_planned",
     "award_stopped": "paid_after_failure", "evaluation_required": "evaluation_missing",
 }
-_DISBURSEMENT_WORDS = {
-    "paid_after_failure": "after the failed performance evaluation (绩效评价) stopped the "
-                          "award's later tranches: ",
-    "evaluation_missing": "with no passed performance evaluation (绩效评价) of the year before "
-                          "it recorded: ",
-}
-
-
-def _values(values: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in values.items())
 
 
 def _stored_catalogue(ledger, version: str) -> Catalogue | None:
@@ -480,7 +462,3 @@ def _stored_catalogue(ledger, version: str) -> Catalogue | None:
         return ledger.catalogue_of(version)
     except LookupError:
         return None
-
-
-def _plan(tranches: list[tuple[int, Decimal]]) -> str:
-    return "[" + ", ".join(f"{y}: {yuan(a)}" for y, a in tranches) + "]"

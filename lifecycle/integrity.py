@@ -9,7 +9,7 @@ followed. The first broken link of each aggregate is reported.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eventsourcing.application import Application
 
@@ -24,11 +24,13 @@ class BrokenLink:
     aggregate_id: str
     version: int
     notification_id: int | None
-    detail: str
+    how: str  # which of the ways below the link broke: a key the edge has words for
+    values: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "aggregate_id": self.aggregate_id, "version": self.version,
-                "notification_id": self.notification_id, "detail": self.detail}
+                "notification_id": self.notification_id, "how": self.how,
+                "values": self.values}
 
 
 def stored_records(app: Application) -> Iterator:
@@ -62,9 +64,9 @@ def verify(app: Application, records=None) -> tuple[int, list[BrokenLink]]:
                 if state.get("chain_hash") == chain_hash(rec.topic, rec.originator_id,
                                                          link.version, state):
                     broken[agg] = BrokenLink("reordered", agg, link.version,
-                                             link.notification_id, "versions "
-                                             f"{link.version} and {link.version + 1} "
-                                             "were swapped")
+                                             link.notification_id, "swapped",
+                                             {"first": link.version,
+                                              "second": link.version + 1})
             continue
         state = decode(rec.state)
         stored = state.get("chain_hash")
@@ -76,41 +78,33 @@ def verify(app: Application, records=None) -> tuple[int, list[BrokenLink]]:
             moved = next((v for v in range(1, version + 3) if v != version and
                           chain_hash(rec.topic, rec.originator_id, v, state) == stored), None)
             if moved == version - 1:
-                broken[agg] = BrokenLink("inserted", agg, version, rec.id,
-                                         f"an event was inserted before version {moved}, "
-                                         "shifting it up")
+                broken[agg] = BrokenLink("inserted", agg, version, rec.id, "shifted_up",
+                                         {"moved": moved})
             elif moved == version + 1:
-                broken[agg] = BrokenLink("removed", agg, version, rec.id,
-                                         f"an event before version {moved} was removed, "
-                                         "shifting it down")
+                broken[agg] = BrokenLink("removed", agg, version, rec.id, "shifted_down",
+                                         {"moved": moved})
                 provisional.add(agg)
             elif moved is not None:
-                broken[agg] = BrokenLink("reordered", agg, version, rec.id,
-                                         f"the event recorded as version {moved} "
-                                         f"stands at version {version}")
+                broken[agg] = BrokenLink("reordered", agg, version, rec.id, "moved",
+                                         {"moved": moved})
             else:
-                broken[agg] = BrokenLink("changed", agg, version, rec.id,
-                                         "the stored event does not match its hash")
+                broken[agg] = BrokenLink("changed", agg, version, rec.id, "hash_mismatch")
             continue
         if state.get("prev_hash") != expected_prev:
             known = seen_hashes.get(agg, {})
             if previous and version > previous[0] + 1:
-                broken[agg] = BrokenLink("removed", agg, version, rec.id,
-                                         f"versions {previous[0] + 1}–{version - 1} are missing")
+                broken[agg] = BrokenLink("removed", agg, version, rec.id, "versions_missing",
+                                         {"first": previous[0] + 1, "last": version - 1})
             elif state.get("prev_hash") in known or (previous and version < previous[0]):
-                broken[agg] = BrokenLink("reordered", agg, version, rec.id,
-                                         "the event links to an event after it in the log")
+                broken[agg] = BrokenLink("reordered", agg, version, rec.id, "links_forward")
             elif previous is None and version > 1:
-                broken[agg] = BrokenLink(
-                    "removed", agg, version, rec.id,
-                    f"the aggregate's first {version - 1} event(s) are missing")
+                broken[agg] = BrokenLink("removed", agg, version, rec.id, "first_missing",
+                                         {"count": version - 1})
             else:
-                broken[agg] = BrokenLink("inserted", agg, version, rec.id,
-                                         "the event does not link to the one before it")
+                broken[agg] = BrokenLink("inserted", agg, version, rec.id, "unlinked")
             continue
         if previous and rec.id < previous[2]:
-            broken[agg] = BrokenLink("reordered", agg, version, rec.id,
-                                     "the event stands before its predecessor in the log")
+            broken[agg] = BrokenLink("reordered", agg, version, rec.id, "before_predecessor")
             continue
         heads[agg] = (version, stored, rec.id)
         seen_hashes.setdefault(agg, {})[stored] = version

@@ -416,7 +416,7 @@ def plan_problems(item: Item, q: Quote, tranches: list[tuple[int, Decimal]],
             continue
         for y, amount in tranches:
             if y == use.year and amount > use.remaining:
-                problem("exceeds_entitlement", "annual_cap_exceeded", year=y, amount=amount,
+                problem("exceeds_entitlement", "annual_cap_exceeded", year=y, tranche=amount,
                         policy=item.policy, article=use.cap.article, remaining=use.remaining)
     return problems
 

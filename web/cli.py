@@ -28,14 +28,15 @@ from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from lifecycle import audit, audit_report, store
+from lifecycle import audit, store
 from lifecycle.clock import Clock
 from lifecycle.errors import Refused
 from lifecycle.ledger import GROUP, Ledger
 from policies import catalogue as catalogue_module
 from projections import queries
 from projections.follower import Follower
-from web import contract
+from web import audit_report, contract
+from web.messages import finding_message, with_words
 from web.progress import Progress
 from web.services import Services
 from web.users import ROLES, USERS_FILE, UserError, Users
@@ -317,7 +318,7 @@ def cmd_audit(args) -> int:
     if args.html:
         Path(args.html).write_text(audit_report.to_html(report), encoding="utf-8")
     if args.json:
-        print(dumps(report.to_dict()))
+        print(dumps(with_words(report.to_dict())))
     else:
         chain = "intact" if report.chain_ok else "BROKEN"
         print(f"audit{' as of ' + args.as_of.isoformat() if args.as_of else ''}: "
@@ -326,7 +327,7 @@ def cmd_audit(args) -> int:
               f"{len(report.findings)} finding(s) ({report.events_per_second:,.0f} events/s)")
         for f in report.findings:
             print(f"  {f.kind}: {f.application_id or f.enterprise_id or ''} "
-                  f"(notification {f.notification_id}) {f.message}")
+                  f"(notification {f.notification_id}) {finding_message(f.to_dict())}")
         for d in report.differences:
             print(f"  what-if {d.application_id}: max {d.recorded_max} under "
                   f"{d.recorded_version}, {d.current_max} under {d.current_version}")

@@ -83,7 +83,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "{policy} article {article} supports a single entity for at most {max_years} "
         "consecutive years, over all its awards: it was supported in {earlier}, the plan adds "
         "{years}", "at most {max_years} consecutive years for the entity"),
-    "annual_cap_exceeded": ("tranche {year} of {amount} exceeds what remains in {year} under "
+    "annual_cap_exceeded": ("tranche {year} of {tranche} exceeds what remains in {year} under "
                             "{policy} article {article}'s annual cap: {remaining}",
                             "at most {remaining} in {year}"),
     # the rules of the calculator
@@ -135,6 +135,8 @@ def _word(value) -> str:
         return yuan(value) if value == value.quantize(Decimal("0.01")) else f"{value:f}"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, dict) and {"year", "amount"} <= set(value):  # a tranche
+        return f"{value['year']}: {_word(value['amount'])}"
     if isinstance(value, list | tuple):
         return ", ".join(_word(v) for v in value) or "none"
     if value is None:
@@ -188,3 +190,106 @@ def trace_text(line: dict) -> str:
     elif rule == "refused":
         values["message"] = refusal_message(values.get("reason", ""), values)
     return fill(TRACE.get(key, rule), _extra(values))
+
+
+# -- the audit's findings -------------------------------------------------------------
+
+#: What each kind of finding means (the report's legend).
+KINDS: dict[str, str] = {
+    "chain_broken": "a stored event was changed, removed, inserted or reordered",
+    "above_entitlement": "approved more than the rules in force allowed",
+    "duplicate_support": "a second district award for one project",
+    "policy_not_in_force": "the policy was not in force on the submission date",
+    "ineligible": "the enterprise or the figures did not qualify",
+    "plan_breaks_rules": "the tranche plan breaks the article's years or annual caps",
+    "not_certified": "approved without a certification before it",
+    "not_booked": "an approval and the enterprise ledger's booking do not match",
+    "evaluation_missing": "a tranche paid without a passed evaluation of an earlier year",
+    "paid_after_failure": "a tranche paid after a failed evaluation stopped the award",
+    "tranche_not_planned": "a payment the approved plan does not hold",
+    "out_of_sequence": "a step taken in a state that does not allow it",
+    "dated_after_recording": "an event dated later than the day it was recorded (rule 9)",
+    "evaluation_not_allowed": "an evaluation of a year not paid, not yet ended, or twice",
+    "unknown_catalogue": "an approval names a catalogue version the store does not hold",
+    "not_replayable": "a stored event that cannot be decoded or applied",
+}
+#: Words of the reasons only findings have (the others are the refusals' words).
+FINDING_REASONS: dict[str, str] = {
+    "hash_mismatch": "the stored event does not match its hash",
+    "shifted_up": "an event was inserted before version {moved}, shifting it up",
+    "shifted_down": "an event before version {moved} was removed, shifting it down",
+    "moved": "the event recorded as version {moved} stands at version {version}",
+    "swapped": "versions {first} and {second} were swapped",
+    "versions_missing": "versions {first}–{last} are missing",
+    "links_forward": "the event links to an event after it in the log",
+    "first_missing": "the aggregate's first {count} event(s) are missing",
+    "unlinked": "the event does not link to the one before it",
+    "before_predecessor": "the event stands before its predecessor in the log",
+    "cannot_decode": "notification {notification_id} ({topic}) cannot be decoded: {error}",
+    "cannot_recheck": "notification {notification_id} ({event}) cannot be re-checked: {error}",
+    "cannot_apply": "{event} of {aggregate_id} cannot be applied: {error}",
+    "no_submission": "an event of an application with no submission in the log ({event})",
+    "not_certified": "without a certification (认定) before it: approval needs certified "
+                     "figures (DOMAIN.md lifecycle)",
+    "enterprise_not_registered": "but enterprise {enterprise_id} was not registered",
+    "unknown_catalogue": "with catalogue version {version}, which the store does not hold",
+    "not_in_catalogue": "catalogue {version} has no such item",
+    "above_maximum": "catalogue {version} allowed at most {max_amount} on {at}: {rule} of "
+                     "{rule_policy} art. {rule_article} ({cite})",
+    "no_tranche": "the approval has no tranche",
+    "booked_without_approval": "the enterprise ledger books {amount} for {application_id} "
+                               "({policy} art. {article}) with no approval of that application "
+                               "before it in the log",
+    "booking_differs": "the enterprise ledger of {booked_by} books {amount} in {booked}, but "
+                       "{application_id} was approved {approved_amount} in {approved}",
+    "never_booked": "the enterprise ledger of {enterprise_id} never booked it, so its caps "
+                    "never counted it",
+    "amount_differs": "the plan says otherwise (plan: {planned})",
+    "evaluation_required": "with no passed performance evaluation (绩效评价) of {evaluate} "
+                           "recorded before it: multi-year support under {policy} art. "
+                           "{article} is paid year by year on a passed evaluation",
+    "award_stopped": "after the failed performance evaluation (绩效评价) stopped the award's "
+                     "later tranches",
+    "dated_after_recording": "{event} dated {at} was recorded on {recorded_on} (Beijing): a "
+                             "step that had not happened yet is not a fact (DOMAIN.md rule 9)",
+}
+_SUBJECTS = {
+    "approval": "{application_id} was approved {amount} under {policy} art. {article} ({item})",
+    "disburse": "{application_id} was paid {paid} for {year} under {policy} art. {article} "
+                "({item})",
+    "evaluate": "{application_id}'s performance evaluation (绩效评价) of {year}",
+    "chain_broken": "hash chain broken ({link}) at version {version} of aggregate "
+                    "{aggregate_id}, notification {notification_id}",
+}
+
+
+def finding_message(finding: dict) -> str:
+    """The words of one finding (as `Finding.to_dict()` gives it)."""
+    kind, reason = finding["kind"], finding["reason"]
+    values = {**finding.get("detail", {}), "application_id": finding.get("application_id"),
+              "enterprise_id": finding.get("enterprise_id"),
+              "notification_id": finding.get("notification_id"), "at": finding.get("at")}
+    refusal = values.pop("refusal", None)
+    if reason in FINDING_REASONS:
+        words = fill(FINDING_REASONS[reason], values)
+    elif refusal is not None:  # the calculator's refusal, re-checked
+        words = "nothing could be approved: " + refusal_message(reason, refusal)
+    else:
+        words = refusal_message(reason, values)
+    if kind == "chain_broken":
+        subject = _SUBJECTS["chain_broken"]
+    elif kind in ("not_replayable", "dated_after_recording") or reason in (
+            "no_submission", "booked_without_approval", "booking_differs"):
+        return words
+    else:
+        subject = _SUBJECTS.get(values.get("step") or "approval", _SUBJECTS["approval"])
+        if kind in ("tranche_not_planned", "paid_after_failure", "evaluation_missing"):
+            subject = _SUBJECTS["disburse"]
+    return f"{fill(subject, values)}: {words}"
+
+
+def with_words(report: dict) -> dict:
+    """An audit report's JSON with each finding's `message`."""
+    for f in report["findings"]:
+        f["message"] = finding_message(f)
+    return report

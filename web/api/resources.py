@@ -37,6 +37,7 @@ from web.api.schemas import (
     QuoteQuery,
 )
 from web.app import services
+from web.messages import with_words
 
 BAD_QUERY = Doc("invalid_request: a query parameter is malformed or unknown", Failure)
 NOT_FOUND = Doc("not_found", Failure)
@@ -191,5 +192,5 @@ def run_audit(user, args):
     """The audit report, replaying up to `as_of`."""
     report = audit_module.audit(services(current_app).ledger, as_of=args.get("as_of"),
                                 what_if=args["what_if"])
-    return Reply(200, report.to_dict())
+    return Reply(200, with_words(report.to_dict()))
 

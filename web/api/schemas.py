@@ -513,6 +513,7 @@ class Finding(Schema):
     enterprise_id = fields.String(required=True, allow_none=True)
     notification_id = fields.Integer(required=True, allow_none=True)
     at = Day(required=True, allow_none=True)
+    reason = fields.String(required=True)
     message = fields.String(required=True)
     detail = fields.Dict(required=True)
 

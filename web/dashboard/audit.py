@@ -10,9 +10,10 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from lifecycle import audit_report
 from lifecycle.audit import audit
+from web import audit_report
 from web.app import services
+from web.messages import finding_message
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -40,13 +41,14 @@ def index():
     """The form; with ?run=1 the audit's findings, chain status and counts."""
     report, bad = _run() if request.args.get("run") == "1" else (None, None)
     return render_template("audit.html", report=report, bad_date=bad,
+                           finding_message=finding_message,
                            as_of=request.args.get("as_of", ""),
                            what_if=request.args.get("what_if") == "1")
 
 
 @bp.get("/report.html")
 def report_html():
-    """The printable report (bilingual headings), as lifecycle/audit_report.py writes it."""
+    """The printable report (bilingual headings), as web/audit_report.py writes it."""
     report, bad = _run()
     if report is None:
         return Response(f"as_of: not a date: {bad}", 400, mimetype="text/plain")

@@ -11,7 +11,8 @@ import csv
 import io
 from html import escape
 
-from lifecycle.audit import KINDS, AuditReport
+from lifecycle.audit import AuditReport
+from web.messages import KINDS, finding_message, with_words
 
 CSV_COLUMNS = ("kind", "application_id", "enterprise_id", "notification_id", "at", "message")
 
@@ -23,6 +24,7 @@ def to_csv(report: AuditReport) -> str:
     writer.writerow(CSV_COLUMNS)
     for f in report.findings:
         row = f.to_dict()
+        row["message"] = finding_message(row)
         writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
     return out.getvalue()
 
@@ -50,7 +52,7 @@ def _status(good: bool, yes: str, no: str) -> str:
 
 def to_html(report: AuditReport) -> str:
     """A printable HTML page: verdict, hash-chain status, counts, findings, differences."""
-    d = report.to_dict()
+    d = with_words(report.to_dict())
     chain = [f for f in d["findings"] if f["kind"] == "chain_broken"]
     counts = [["检查事件 / Events checked", d["events_checked"]],
               ["重放事件 / Events replayed", d["events_replayed"]],
