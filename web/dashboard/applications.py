@@ -8,7 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from lifecycle.errors import Refused
-from lifecycle.status import Status, Step, steps_open
+from lifecycle.status import UNDECIDED, Status, Step, steps_open
 from policies.catalogue import BASIS_FIELDS
 from projections import pages
 from web.app import services
@@ -58,6 +58,7 @@ def _page(application_id: str, action: str | None = None, values=None, errors=No
     return render_template(
         "applications/show.html", app=app, quote=quote, item=item, actions=actions,
         action=action, values=values or {}, errors=errors or {}, today=forms.today(),
+        decided=Status(app["status"]) not in UNDECIDED,
         unpaid=[t["year"] for t in app["tranches"] if t["paid_on"] is None],
         to_evaluate=_years_to_evaluate(app)), status
 
