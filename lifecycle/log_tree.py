@@ -185,6 +185,12 @@ class LogTree:
             self._conn.close()
             self._conn = None
 
+    def __enter__(self) -> LogTree:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _create(self) -> None:
         with self._transaction(commit=True) as cur:
             if self._sql.postgres:  # concurrent CREATE ... IF NOT EXISTS can collide there
@@ -396,6 +402,16 @@ class LogTree:
                 entry["record"] = self._record(nid)
             entries.append(entry)
         return {"checkpoint": checkpoint, "entries": entries}
+
+    def notification_ids(self, aggregate_id: Any) -> list[int]:
+        """The notification ids of one aggregate's events in the tree, by version.
+
+        For `inclusion` of an application's or an enterprise's whole history. A scan of
+        log_leaves (it has no index on the aggregate).
+        """
+        rows = self._query(f"SELECT notification_id FROM {self._sql.leaves} WHERE "
+                           "originator_id = ? ORDER BY originator_version", (str(aggregate_id),))
+        return [r["notification_id"] for r in rows]
 
     def _record(self, nid: int) -> dict | None:
         found = list(read_records(self.recorder, nid, 1, stop=nid))

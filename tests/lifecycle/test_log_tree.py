@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from lifecycle import log_tree, merkle
+from lifecycle.grant import application_uuid
 from lifecycle.ledger import Ledger
 from lifecycle.log_audit import audit_log, verify_consistency_proof, verify_proof
 from lifecycle.log_leaf import leaf_hash, read_records
@@ -101,6 +102,18 @@ def test_every_record_has_an_inclusion_proof_in_every_head(ledger, key):
                 heads = {h["size"]: h for h in tree.heads()}
                 proof = tree.consistency(heads[a], heads[b])
                 assert verify_consistency_proof(proof, [key.public_key]) == []
+
+
+def test_an_aggregates_whole_history_is_proven_by_its_notification_ids(ledger, key):
+    history(ledger, 2)
+    with LogTree(ledger, key) as tree:
+        tree.catch_up()
+        app = application_uuid("A-2")
+        nids = tree.notification_ids(app)
+        assert len(nids) == len(list(ledger.events.get(app))) == 3
+        proof = tree.inclusion(nids)
+        assert [e["record"]["originator_version"] for e in proof["entries"]] == [1, 2, 3]
+        assert verify_proof(proof, [key]) == []
 
 
 def test_without_a_key_the_tree_reads_but_does_not_sign(ledger, key):
