@@ -189,11 +189,12 @@ def read_public_keys(pub: str | os.PathLike) -> list[bytes]:
 def known_public_keys(key_file: str | os.PathLike) -> list[bytes]:
     """Every public key that may have signed this store's heads: the .pub list and the key's."""
     keys = read_public_keys(public_keys_path(key_file))
-    path = Path(key_file)
-    if path.exists():
-        own = SigningKey.load(path).public_key
-        if own not in keys:
-            keys.append(own)
+    try:  # an auditor may hold the .pub file only, or may not read the key
+        own = SigningKey.load(key_file).public_key
+    except (OSError, ValueError):
+        return keys
+    if own not in keys:
+        keys.append(own)
     return keys
 
 

@@ -107,3 +107,11 @@ def test_after_a_rotation_old_heads_still_verify_and_new_ones_name_the_new_key(t
     assert keys == [old.public_key, new.public_key]
     assert verify_head(old_head, keys) and verify_head(new.sign_head(4, ROOT), keys)
     assert not verify_head(old_head, [new.public_key])
+
+
+def test_an_auditor_with_only_the_public_key_file_knows_the_keys(tmp_path):
+    path = tmp_path / "signing_key"
+    key = SigningKey.load_or_create(path)
+    path.unlink()
+    assert known_public_keys(path) == [key.public_key]
+    assert known_public_keys(tmp_path / "elsewhere" / "signing_key") == []
