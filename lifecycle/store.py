@@ -2,7 +2,8 @@
 
 `--data DIR` (or GRANTS_DATA, else ./var) holds the SQLite event store and the
 read models; GRANTS_EVENT_STORE, when it holds a postgresql:// address, moves
-the event store to that server.
+the event store to that server. The caller reads those settings (web/settings.py)
+and hands the values in.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ EVENTS_FILE = "events.sqlite"
 
 
 def data_dir(given: str | os.PathLike | None = None) -> Path:
-    return Path(given or os.environ.get("GRANTS_DATA") or "var")
+    """The data folder given, else ./var."""
+    return Path(given or "var")
 
 
 def settings(data: Path, event_store: str | None = None) -> dict[str, str]:
-    """The eventsourcing settings for the ledger's event store."""
-    event_store = event_store if event_store is not None else os.environ.get("GRANTS_EVENT_STORE")
+    """The eventsourcing settings for the ledger's event store: SQLite in `data`, unless
+    `event_store` is a postgresql:// address."""
     common = {
         # Aggregates are cached between commands; fast-forwarding reads any events
         # another process added since, so a cached aggregate is never stale.

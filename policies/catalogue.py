@@ -9,7 +9,6 @@ written in Python: every amount, rate, cap, period and date comes from the files
 from __future__ import annotations
 
 import hashlib
-import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -576,16 +575,14 @@ def read_sources(directory: Path = DATA_DIR) -> dict[str, str]:
 _current: Catalogue | None = None
 
 
-def load(directory: Path | None = None) -> Catalogue:
+def load(directory: Path | None = None, extra_dir: Path | None = None) -> Catalogue:
     """The catalogue in `directory`; by default the package's rule files, plus those in
-    GRANTS_POLICIES_DIR when it is set (a successor rule set is a file dropped there)."""
+    `extra_dir` when given (GRANTS_POLICIES_DIR: a successor rule set is a file dropped there)."""
     global _current
     if directory is not None:
         return from_sources(read_sources(directory))
+    if extra_dir is not None:
+        return from_sources({**read_sources(), **read_sources(Path(extra_dir))})
     if _current is None:
-        sources = read_sources()
-        extra = os.environ.get("GRANTS_POLICIES_DIR")
-        if extra:
-            sources.update(read_sources(Path(extra)))
-        _current = from_sources(sources)
+        _current = from_sources(read_sources())
     return _current

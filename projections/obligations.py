@@ -7,7 +7,6 @@ not the policy texts': configurable, with these defaults (README, "Scheduler").
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,13 +23,6 @@ class Deadlines:
     window_warning_days: int = 90  # warn this long before a support window ends
     policy_warning_days: int = 60  # warn this long before a policy lapses
     clawback_days: int = 30  # a clawback is due this long after the revocation
-
-    @classmethod
-    def from_environment(cls) -> Deadlines:
-        """Defaults, or GRANTS_EVALUATION_DAYS, GRANTS_WINDOW_WARNING_DAYS, ... when set."""
-        return cls(**{name: int(os.environ[f"GRANTS_{name.upper()}"])
-                      for name in cls.__dataclass_fields__
-                      if os.environ.get(f"GRANTS_{name.upper()}")})
 
 
 def obligations(state: EnterpriseState, catalogue: Catalogue, on: date,

@@ -100,7 +100,7 @@ def states_as_of(ledger: Ledger, views: Views, on: date) -> Iterator[fold.Enterp
 def flags_on(ledger: Ledger, views: Views, on: date,
              deadlines: Deadlines | None = None) -> list[dict]:
     """What the scheduler flags on `on`: every obligation open that day, by due date."""
-    deadlines = deadlines or Deadlines.from_environment()
+    deadlines = deadlines or Deadlines()
     rows = []
     for state in states_as_of(ledger, views, on):
         for o in obligations(state, ledger.catalogue, on, deadlines):

@@ -163,15 +163,17 @@ def rate(count: float, seconds: float) -> float:
 # -- the history ----------------------------------------------------------------------
 
 
-def write_history(path: Path, enterprises: int) -> dict:
-    """The seeded ten-year history as JSON lines; what it holds."""
-    from policies import catalogue  # after GRANTS_POLICIES_DIR is set
+def write_history(path: Path, enterprises: int, rules: Path) -> dict:
+    """The seeded ten-year history as JSON lines, under the rule sets plus `rules`."""
+    from policies import catalogue as catalogue_module
     from web.synthetic import history
+
+    catalogue = catalogue_module.load(extra_dir=rules)
 
     kinds: Tally = Tally()
     policies: Tally = Tally()
     with open(path, "w", encoding="utf-8") as f:
-        for cmd in history(catalogue.load(), enterprises=enterprises, start=START, end=END,
+        for cmd in history(catalogue, enterprises=enterprises, start=START, end=END,
                            seed=SEED):
             kinds[cmd["type"]] += 1
             if "policy" in cmd:
@@ -180,7 +182,7 @@ def write_history(path: Path, enterprises: int) -> dict:
     return {"commands": sum(kinds.values()), "by_type": dict(kinds.most_common()),
             "submissions_by_policy": dict(sorted(policies.items())),
             "start": START.isoformat(), "end": END.isoformat(), "seed": SEED,
-            "catalogue_version": catalogue.load().version}
+            "catalogue_version": catalogue.version}
 
 
 def head(path: Path, lines: int, out: Path) -> int:
@@ -436,13 +438,14 @@ def list_url(rng: random.Random, pages: int) -> str:
     return f"/enterprises?page={page}"
 
 
-def bench_pages_in_process(data: Path, username: str, count: int, max_seconds: float) -> dict:
+def bench_pages_in_process(data: Path, rules: Path, username: str, count: int,
+                           max_seconds: float) -> dict:
     """Flask's test client, logged in, one request at a time."""
     from web.app import create_app, services
 
     ids, pages = page_targets(data)
     app = create_app({"GRANTS_DATA": str(data), "GRANTS_EVENT_STORE": "", "SECRET_KEY": "bench",
-                      "GRANTS_SCHEDULER": "off"})
+                      "GRANTS_SCHEDULER": "off", "GRANTS_POLICIES_DIR": str(rules)})
     try:
         client = app.test_client()
         client.get("/login")
@@ -755,10 +758,9 @@ def main() -> int:
         work.mkdir(parents=True, exist_ok=True)
         rules = work / "rules"
         results["successor_rule_sets"] = write_successors(rules, END)
-        os.environ["GRANTS_POLICIES_DIR"] = str(rules)  # this process's catalogue too
         batch = work / "history.jsonl"
         log(f"generating the history of {enterprises:,} enterprises over ten years ...")
-        results["history"] = write_history(batch, enterprises)
+        results["history"] = write_history(batch, enterprises, rules)
         commands = results["history"]["commands"]
 
         # SQLite: import, rebuild, reads, audit, pages.
@@ -783,7 +785,8 @@ def main() -> int:
         if added.code != 0:
             raise RuntimeError(f"grants users add failed: {added.stderr}")
         pages = results["pages"] = {}
-        pages["in_process"] = bench_pages_in_process(data, username, args.page_requests, 60)
+        pages["in_process"] = bench_pages_in_process(data, rules, username, args.page_requests,
+                                                     60)
         if not args.no_http:
             pages["http"] = bench_pages_http(data, child_env(rules, data, GRANTS_SCHEDULER="off"),
                                              work, username, args.page_requests, 60)

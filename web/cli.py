@@ -14,6 +14,8 @@
     grants [--data DIR] users add|list|disable|token ...
 
 Exit statuses of `apply`: 0 all succeeded, 1 any failed, 2 the input could not be read.
+`grants` reads its settings (web/settings.py) once, before any command, and exits 2
+when a GRANTS_* variable holds a value it cannot use.
 """
 
 from __future__ import annotations
@@ -25,32 +27,32 @@ import os
 import sys
 import time
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from lifecycle import audit, store
-from lifecycle.clock import Clock
 from lifecycle.errors import Refused
 from lifecycle.ledger import GROUP, Ledger
-from policies import catalogue as catalogue_module
 from projections import queries
 from projections.follower import Follower
 from web import audit_report, contract
 from web.messages import finding_message, with_words
 from web.progress import Progress
 from web.services import Services
+from web.settings import Settings, SettingsError
 from web.users import ROLES, USERS_FILE, UserError, Users
 
 
-def open_ledger(data_dir) -> Ledger:
+def open_ledger(settings: Settings) -> Ledger:
     """The ledger alone, for commands that need no read models (quote, audit)."""
-    return Ledger(env=store.settings(store.data_dir(data_dir)),
-                  clock=Clock.from_setting(os.environ.get("GRANTS_TODAY")))
+    return Ledger(env=store.settings(settings.data, settings.event_store),
+                  catalogue=settings.catalogue(), clock=settings.clock)
 
 
-def open_services(data_dir) -> Services:
+def open_services(settings: Settings) -> Services:
     """The ledger and its read models: the path every write takes."""
-    return Services(data_dir)
+    return Services.from_settings(settings)
 
 
 def dumps(obj) -> str:
@@ -106,7 +108,7 @@ def _chunks(lines, size: int):
         yield chunk
 
 
-def cmd_apply(args) -> int:
+def cmd_apply(args, settings: Settings) -> int:
     try:
         if args.file == "-":
             source, total = sys.stdin, None
@@ -119,7 +121,7 @@ def cmd_apply(args) -> int:
         return 2
     progress = Progress("applying", total) if total else None
     try:
-        with closing(open_services(args.data)) as services:
+        with closing(open_services(settings)) as services:
             ok = apply_lines(services, source, sys.stdout, progress)
     except UnicodeDecodeError as e:
         print(f"grants apply: {args.file} is not UTF-8 text: {e.reason}", file=sys.stderr)
@@ -142,10 +144,10 @@ def _refused(args, refused: Refused) -> int:
     return 1
 
 
-def cmd_quote(args) -> int:
-    with closing(open_ledger(args.data)) as ledger:
+def cmd_quote(args, settings: Settings) -> int:
+    with closing(open_ledger(settings)) as ledger:
         try:
-            q = contract.quote(ledger.quote(args.application_id, args.on))
+            q = contract.quote(ledger.quote(args.application_id, args.on or settings.clock.today()))
         except Refused as refused:
             return _refused(args, refused)
     if args.json:
@@ -166,8 +168,8 @@ def cmd_quote(args) -> int:
     return 0
 
 
-def cmd_policies(args) -> int:
-    cat = catalogue_module.load()
+def cmd_policies(args, settings: Settings) -> int:
+    cat = settings.catalogue()
     if args.json:
         print(dumps(cat.to_dict()))
         return 0
@@ -188,11 +190,11 @@ DEMO_USERS = (("staff", "staff", "工作人员 Staff"), ("auditor", "auditor", "
               ("admin", "admin", "管理员 Admin"))
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args, settings: Settings) -> int:
     """Load the seeded demo history into an empty store through the ordinary commands."""
     from web.synthetic import history
 
-    with closing(open_services(args.data)) as services:
+    with closing(open_services(settings)) as services:
         users = Users(services.data_dir / USERS_FILE)
         if users.empty():
             for username, role, name in DEMO_USERS:
@@ -212,7 +214,7 @@ def cmd_demo(args) -> int:
         progress.done()
         from web import daily
 
-        summary = daily.run_daily(services, date.today())
+        summary = daily.run_daily(services, services.clock.today(), settings.digest)
         print(f"grants demo: the daily job flagged {summary.open} obligation(s) open today",
               file=sys.stderr)
         first = next(json.loads(c)["application_id"] for c in commands
@@ -222,14 +224,13 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def cmd_serve(args) -> int:
-    """Serve the dashboard and the API (waitress; Flask's server only with --debug)."""
+def cmd_serve(args, settings: Settings) -> int:
+    """Serve the dashboard and the API (waitress; Flask's server only with --debug).
+
+    The daily job runs inside unless GRANTS_SCHEDULER is off."""
     from web.app import create_app
 
-    if args.data:
-        os.environ["GRANTS_DATA"] = args.data
-    os.environ.setdefault("GRANTS_SCHEDULER", "on")
-    app = create_app()
+    app = create_app(settings=replace(settings, scheduler=settings.scheduler is not False))
     url = f"http://{args.host}:{args.port}/"
     print(f"Grant Ledger is serving at {url}", file=sys.stderr, flush=True)
     if args.debug:
@@ -242,8 +243,8 @@ def cmd_serve(args) -> int:
     return 0
 
 
-def cmd_users(args) -> int:
-    users = Users(store.data_dir(args.data) / USERS_FILE)
+def cmd_users(args, settings: Settings) -> int:
+    users = Users(settings.data / USERS_FILE)
     try:
         if args.action == "add":
             password = sys.stdin.readline().rstrip("\n") if args.password_stdin \
@@ -265,8 +266,8 @@ def cmd_users(args) -> int:
     return 0
 
 
-def cmd_entitlement(args) -> int:
-    with closing(open_services(args.data)) as services, services.reader() as views:
+def cmd_entitlement(args, settings: Settings) -> int:
+    with closing(open_services(settings)) as services, services.reader() as views:
         try:
             answer = queries.entitlement(services.ledger, views, args.enterprise_id,
                                          args.as_of, args.known_at)
@@ -292,9 +293,9 @@ def cmd_entitlement(args) -> int:
     return 0
 
 
-def cmd_rebuild(args) -> int:
-    with closing(open_ledger(args.data)) as ledger, \
-            closing(Follower.beside(ledger, store.data_dir(args.data))) as follower:
+def cmd_rebuild(args, settings: Settings) -> int:
+    with closing(open_ledger(settings)) as ledger, \
+            closing(Follower.beside(ledger, settings.data)) as follower:
         total = ledger.recorder.max_notification_id() or 0
         progress = Progress("rebuilding views", total)
         started = time.perf_counter()
@@ -307,9 +308,9 @@ def cmd_rebuild(args) -> int:
     return 0
 
 
-def cmd_audit(args) -> int:
+def cmd_audit(args, settings: Settings) -> int:
     """Verify the log and re-check every decision; exits 1 when anything is found."""
-    with closing(open_ledger(args.data)) as ledger:
+    with closing(open_ledger(settings)) as ledger:
         progress = Progress("auditing", ledger.recorder.max_notification_id() or 0)
         report = audit.audit(ledger, as_of=args.as_of, what_if=args.what_if, progress=progress)
         progress.done()
@@ -334,11 +335,11 @@ def cmd_audit(args) -> int:
     return 0 if report.ok else 1
 
 
-def cmd_flags(args) -> int:
+def cmd_flags(args, settings: Settings) -> int:
     """What the scheduler flags on a date (default today), by due date."""
-    on = args.on or date.today()
-    with closing(open_services(args.data)) as services, services.reader() as views:
-        rows = queries.flags_on(services.ledger, views, on)
+    on = args.on or settings.clock.today()
+    with closing(open_services(settings)) as services, services.reader() as views:
+        rows = queries.flags_on(services.ledger, views, on, services.deadlines)
     if args.json:
         print(dumps({"on": on.isoformat(), "flags": rows}))
         return 0
@@ -349,13 +350,13 @@ def cmd_flags(args) -> int:
     return 0
 
 
-def cmd_scheduler(args) -> int:
+def cmd_scheduler(args, settings: Settings) -> int:
     """Run the daily job now (from cron, or to catch up), as of a date (default today)."""
     from web import daily
 
-    on = args.on or date.today()
-    with closing(open_services(args.data)) as services:
-        summary = daily.run_daily(services, on)
+    on = args.on or settings.clock.today()
+    with closing(open_services(settings)) as services:
+        summary = daily.run_daily(services, on, settings.digest)
     print(dumps(summary.to_dict()) if args.json else
           f"scheduler {on.isoformat()}: {summary.enterprises} enterprises judged, "
           f"{len(summary.raised)} flag(s) raised, {summary.cleared} cleared, "
@@ -363,13 +364,13 @@ def cmd_scheduler(args) -> int:
     return 1 if summary.refused else 0
 
 
-def cmd_import(args) -> int:
+def cmd_import(args, settings: Settings) -> int:
     """Import historical awards from a CSV or XLSX sheet (docs/api.md, "Importing")."""
     from web import importer
 
     actor = args.actor or getpass.getuser()
     try:
-        with closing(open_services(args.data)) as services:
+        with closing(open_services(settings)) as services:
             report = importer.import_file(services, args.file, actor, dry_run=args.dry_run)
     except OSError as e:
         print(f"grants import: cannot read {args.file}: {e.strerror}", file=sys.stderr)
@@ -477,9 +478,17 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, environ=os.environ) -> int:
+    """Run one `grants` command on the settings `environ` gives (`--data` over GRANTS_DATA)."""
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        settings = Settings.from_environ(environ)
+    except SettingsError as e:
+        print(f"grants: {e}", file=sys.stderr)
+        return 2
+    if args.data:
+        settings = replace(settings, data=Path(args.data))
+    return args.run(args, settings)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from lifecycle.commands import ReconcileFlags
 from lifecycle.flags import SCHEDULER
 from projections.obligations import Deadlines, obligations
 from projections.queries import states_as_of
-from web.digest import send_digest
+from web.digest import DigestMail, send_digest
 from web.services import Services
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,11 @@ class RunSummary:
                 "overdue": len(self.overdue), "refused": self.refused}
 
 
-def run_daily(services: Services, on: date, deadlines: Deadlines | None = None) -> RunSummary:
-    """Flag every obligation open on `on` and clear every flag no longer due."""
-    deadlines = deadlines or Deadlines.from_environment()
+def run_daily(services: Services, on: date, digest: DigestMail | None = None,
+              deadlines: Deadlines | None = None) -> RunSummary:
+    """Flag every obligation open on `on` and clear every flag no longer due; mail the
+    digest when `digest` is configured. The deadlines are the services' unless given."""
+    deadlines = deadlines or services.deadlines
     services.catch_up()
     summary = RunSummary(on)
     catalogue = services.ledger.catalogue
@@ -70,5 +72,6 @@ def run_daily(services: Services, on: date, deadlines: Deadlines | None = None) 
         summary.raised += [(state.enterprise_id, o) for o in due if o.key not in already]
         summary.cleared += len(already - keys)
     log.info("daily job for %s: %s", on, summary.to_dict())
-    send_digest(summary)
+    if digest is not None:
+        send_digest(summary, digest)
     return summary

@@ -2,7 +2,8 @@
 
 The command line, the web forms and the JSON API all hand a contract command to
 `Services.execute`, which carries it out and returns only once the read models
-show it (read your own writes).
+show it (read your own writes). `clock` says what today is, `deadlines` when the
+daily job's obligations fall due (both from web/settings.py).
 """
 
 from __future__ import annotations
@@ -19,22 +20,32 @@ from lifecycle.errors import Refused
 from lifecycle.ledger import Ledger, Rehearsal
 from policies.catalogue import Catalogue
 from projections.follower import Follower
+from projections.obligations import Deadlines
 from projections.views import VIEWS_FILE, Views
 from web import contract
 from web.schemas import command_name, load_command
+from web.settings import Settings
 
 
 class Services:
     def __init__(self, data_dir: str | os.PathLike | None = None, event_store: str | None = None,
-                 catalogue: Catalogue | None = None, clock: Clock | None = None):
+                 catalogue: Catalogue | None = None, *, clock: Clock | None = None,
+                 deadlines: Deadlines | None = None):
         self.data_dir = store.data_dir(data_dir)
-        self.clock = clock or Clock.from_setting(os.environ.get("GRANTS_TODAY"))
+        self.clock = clock or Clock()
+        self.deadlines = deadlines or Deadlines()
         self.ledger = Ledger(env=store.settings(self.data_dir, event_store), catalogue=catalogue,
                              clock=self.clock)
         self.follower = Follower.beside(self.ledger, self.data_dir)
         self.follower.catch_up()
         # One writer at a time in this process; between processes the store decides.
         self._write_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        """The services on the settings' data folder, event store, rule sets and clock."""
+        return cls(settings.data, settings.event_store, settings.catalogue(),
+                   clock=settings.clock, deadlines=settings.deadlines)
 
     @property
     def views_path(self) -> Path:

@@ -1,24 +1,30 @@
 """People who use the service, their roles, passwords and API tokens.
 
 Roles: `staff` record decisions; `auditor` read everything and change nothing;
-`admin` manage users. Passwords are stored as salted hashes (werkzeug's scrypt),
-API tokens as SHA-256 hashes: neither can be read back from `users.sqlite`.
+`admin` manage users. Passwords are stored as salted scrypt hashes, API tokens as
+SHA-256 hashes: neither can be read back from `users.sqlite`. The password hashes
+keep werkzeug's format (`scrypt:N:r:p$salt$hex`, or `pbkdf2:sha256:iterations$...`
+written by earlier versions), so every stored hash still verifies.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import sqlite3
+import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-
-from werkzeug.security import check_password_hash, generate_password_hash
 
 ROLES = ("staff", "auditor", "admin")
 USERS_FILE = "users.sqlite"
 MIN_PASSWORD = 8
+#: The key derivation new passwords get, with its parameters (n, r, p), as stored.
+SCRYPT = "scrypt:32768:8:1"
+SALT_CHARS = string.ascii_letters + string.digits
 
 
 class UserError(ValueError):
@@ -75,7 +81,7 @@ class Users:
         try:
             with self._connect() as conn:
                 conn.execute("INSERT INTO users VALUES (?, ?, ?, ?, NULL, 1, ?)",
-                             (username, name or username, role, generate_password_hash(password),
+                             (username, name or username, role, hash_password(password),
                               datetime.now(UTC).isoformat()))
         except sqlite3.IntegrityError:
             raise UserError("username", f"{username} already exists") from None
@@ -101,9 +107,9 @@ class Users:
         with self._connect() as conn:
             row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
         if row is None:
-            check_password_hash(generate_password_hash("x"), password)  # same time either way
+            check_password(_stand_in(), password)  # the same time either way
             return None
-        if not row["active"] or not check_password_hash(row["password_hash"], password):
+        if not row["active"] or not check_password(row["password_hash"], password):
             return None
         return self._user(row)
 
@@ -131,3 +137,40 @@ class Users:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of `password` to store: `method$salt$hex`."""
+    salt = "".join(secrets.choice(SALT_CHARS) for _ in range(16))
+    return f"{SCRYPT}${salt}${_derive(SCRYPT, salt, password)}"
+
+
+def check_password(stored: str, password: str) -> bool:
+    """Whether `password` is the one `stored` was made from (False for a malformed hash)."""
+    try:
+        method, salt, expected = stored.split("$", 2)
+        return hmac.compare_digest(_derive(method, salt, password), expected)
+    except (ValueError, TypeError):  # not method$salt$hex, or a method we do not know
+        return False
+
+
+def _derive(method: str, salt: str, password: str) -> str:
+    """The hex key of `password` under `method` (`scrypt[:n:r:p]` or `pbkdf2[:hash[:n]]`,
+    with werkzeug's defaults where the stored method leaves them out)."""
+    kind, *params = method.split(":")
+    secret, salt_bytes = password.encode(), salt.encode()
+    if kind == "scrypt":
+        n, r, p = map(int, params) if params else (2**15, 8, 1)
+        return hashlib.scrypt(secret, salt=salt_bytes, n=n, r=r, p=p,
+                              maxmem=132 * n * r * p).hex()
+    if kind == "pbkdf2" and len(params) <= 2:
+        name = params[0] if params else "sha256"
+        iterations = int(params[1]) if len(params) == 2 else 1_000_000
+        return hashlib.pbkdf2_hmac(name, secret, salt_bytes, iterations).hex()
+    raise ValueError(f"unknown password hash method {method!r}")
+
+
+@cache
+def _stand_in() -> str:
+    """A hash to check a password against when there is no such user."""
+    return hash_password(secrets.token_urlsafe(16))

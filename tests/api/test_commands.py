@@ -180,7 +180,7 @@ def test_a_conflict_after_every_retry_is_409_and_writes_nothing(api, monkeypatch
 def test_reads_see_what_another_process_recorded(api):
     from web.services import Services
 
-    other = Services(api.services.data_dir)
+    other = Services(api.services.data_dir, clock=api.services.clock)
     assert other.execute_json(register(5))["ok"]
     other.close()
     assert api.get(f"/enterprises/{credit_code(5)}").status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -10,7 +11,7 @@ from projections import pages
 from projections.views import Views
 from tests.builders import register
 from tests.dashboard.conftest import ADMIN, AUDITOR, E1, E2, STAFF, csrf_of, log_in
-from web.app import services
+from web.app import create_app, services
 
 READ_PAGES = ("/enterprises", f"/enterprises/{E1}", f"/enterprises/{E1}?as_of=2025-07-10",
               "/applications/A-1", "/applications/A-3", "/catalogue", "/alerts", "/spend")
@@ -163,3 +164,17 @@ def test_spend_has_an_empty_state(tmp_path):
 def test_static_files_are_served_locally(client):
     assert client.get("/assets/dashboard.css").status_code == 200
     assert client.get("/assets/dashboard.js").status_code == 200
+
+
+def test_the_forms_and_quotes_date_today_by_the_services_clock(seeded, tmp_path):
+    """GRANTS_TODAY sets the dashboard's today: the date a form proposes, the quote's date."""
+    shutil.copytree(seeded, tmp_path / "var")
+    app = create_app({"GRANTS_DATA": str(tmp_path / "var"), "SECRET_KEY": "test",
+                      "GRANTS_TODAY": "2026-02-03"})
+    try:
+        client = app.test_client()
+        log_in(client, STAFF)
+        assert 'value="2026-02-03"' in client.get("/enterprises/new").text
+        assert "2026年2月3日" in client.get("/applications/A-4").text
+    finally:
+        services(app).close()

@@ -218,16 +218,13 @@ def test_a_29_february_issuance_ends_on_1_march():
     assert add_years(date(2024, 2, 29), 3) == date(2027, 3, 1)
 
 
-def test_a_successor_rule_set_dropped_in_the_policies_folder_is_loaded(tmp_path, monkeypatch):
+def test_a_successor_rule_set_dropped_in_the_policies_folder_is_loaded(tmp_path):
     from policies import catalogue as catalogue_module
 
     text = SOURCES["tz-am-2025.toml"].replace('id = "tz-am-2025"', 'id = "tz-am-2028"').replace(
         "issued = 2025-05-08", "issued = 2028-05-08")
     (tmp_path / "tz-am-2028.toml").write_text(text, encoding="utf-8")
-    monkeypatch.setenv("GRANTS_POLICIES_DIR", str(tmp_path))
-    monkeypatch.setattr(catalogue_module, "_current", None)
-    loaded = catalogue_module.load()
-    monkeypatch.setattr(catalogue_module, "_current", None)
+    loaded = catalogue_module.load(extra_dir=tmp_path)  # GRANTS_POLICIES_DIR (web/settings.py)
     assert loaded.policy("tz-am-2028").in_force(date(2029, 1, 1))
     assert not loaded.policy("tz-am-2025").in_force(date(2029, 1, 1))
     assert loaded.version != CATALOGUE.version

@@ -12,13 +12,16 @@ import pytest
 
 from projections import queries
 from tests.builders import approve, certify, credit_code, disburse, evaluate, register, submit
+from tests.conftest import TEST_CLOCK
 from web import daily
 from web.services import Services
+from web.settings import Settings
 
 
 @pytest.fixture
 def services(event_store):
-    with closing(Services(event_store.data, event_store.event_store or None)) as s:
+    with closing(Services(event_store.data, event_store.event_store or None,
+                          clock=TEST_CLOCK)) as s:
         yield s
 
 
@@ -124,7 +127,7 @@ def test_open_flags_show_in_the_entitlement(services):
     assert {f["kind"] for f in answer["flags"]} == {"evaluation_due", "tranche_due"}
 
 
-def test_the_daily_digest_reaches_a_local_smtp_server(services, monkeypatch):
+def test_the_daily_digest_reaches_a_local_smtp_server(services):
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
 
@@ -140,11 +143,11 @@ def test_the_daily_digest_reaches_a_local_smtp_server(services, monkeypatch):
     controller = Controller(Keep(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        monkeypatch.setenv("GRANTS_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("GRANTS_SMTP_PORT", str(port))
-        monkeypatch.setenv("GRANTS_DIGEST_TO", "staff@bureau.example")
+        settings = Settings.from_environ({"GRANTS_SMTP_HOST": "127.0.0.1",
+                                          "GRANTS_SMTP_PORT": str(port),
+                                          "GRANTS_DIGEST_TO": "staff@bureau.example"})
         three_year_award(services)
-        daily.run_daily(services, date(2026, 5, 1))
+        daily.run_daily(services, date(2026, 5, 1), settings.digest)
         deadline = time.monotonic() + 10
         while not received and time.monotonic() < deadline:
             time.sleep(0.05)

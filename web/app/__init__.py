@@ -1,14 +1,9 @@
-"""The Flask application: `create_app()` builds it from the environment.
+"""The Flask application: `create_app()` builds it from the settings (web/settings.py).
 
-Configuration (environment, or `test_config`):
-  GRANTS_DATA            data folder (default ./var): event store, read models, users
-  GRANTS_EVENT_STORE     a postgresql:// address for the event store (optional)
-  GRANTS_SECRET_KEY      signs sessions (default: a random key kept in the data folder)
-  GRANTS_SESSION_MINUTES a log-in lasts this long without activity (default 30)
-  GRANTS_SCHEDULER       "on" to run the daily job inside the served app (default off;
-                         `grants serve` turns it on)
-  GRANTS_SCHEDULER_AT    when, HH:MM Beijing time (default 06:30)
-Each area (the dashboard, the JSON API, the scheduler) registers itself.
+The settings are read once, from the environment, unless `grants serve` hands them
+in; a `test_config` may set any GRANTS_* variable (as the environment would hold it)
+and any Flask setting. Each area (the dashboard, the JSON API, the scheduler)
+registers itself and reaches the app's services through `current_app.extensions`.
 """
 
 from __future__ import annotations
@@ -20,8 +15,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from lifecycle import store
 from web.services import Services
+from web.settings import Settings
 from web.users import USERS_FILE, Users
 
 SECURITY_HEADERS = {
@@ -43,28 +38,25 @@ def _secret_key(data: Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
+    """The app on `settings` (default: read from the environment, with the GRANTS_*
+    variables of `test_config` over it)."""
+    config = dict(test_config or {})
+    if settings is None:
+        given = {k: str(v) for k, v in config.items() if k.startswith("GRANTS_")}
+        settings = Settings.from_environ({**os.environ, **given})
     app = Flask(__name__)
-    config = {
-        "GRANTS_DATA": os.environ.get("GRANTS_DATA", "var"),
-        "GRANTS_EVENT_STORE": os.environ.get("GRANTS_EVENT_STORE", ""),
-        "GRANTS_SESSION_MINUTES": int(os.environ.get("GRANTS_SESSION_MINUTES", "30")),
-        "GRANTS_SCHEDULER": os.environ.get("GRANTS_SCHEDULER", "off"),
-        "GRANTS_SCHEDULER_AT": os.environ.get("GRANTS_SCHEDULER_AT", "06:30"),
-    }
-    config.update(test_config or {})
-    data = store.data_dir(config["GRANTS_DATA"])
     app.config.update(config)
     app.config.update(
-        SECRET_KEY=config.get("SECRET_KEY") or os.environ.get("GRANTS_SECRET_KEY")
-        or _secret_key(data),
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=config["GRANTS_SESSION_MINUTES"]),
+        SECRET_KEY=config.get("SECRET_KEY") or settings.secret_key or _secret_key(settings.data),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_minutes),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_AS_ASCII=False,
     )
-    app.extensions["grants"] = Services(data, config["GRANTS_EVENT_STORE"] or None)
-    app.extensions["grants_users"] = Users(data / USERS_FILE)
+    app.extensions["grants_settings"] = settings
+    app.extensions["grants"] = Services.from_settings(settings)
+    app.extensions["grants_users"] = Users(settings.data / USERS_FILE)
 
     @app.after_request
     def security_headers(response):
@@ -76,13 +68,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     dashboard.register(app)
     api.register(app)
-    if app.config["GRANTS_SCHEDULER"] == "on":
+    if settings.scheduler:
         from web.app import scheduling
 
-        scheduling.start(app)
+        scheduling.start(app, settings)
     return app
 
 
+# For web/api until it reaches them through current_app as web/dashboard/access.py does.
 def services(app: Flask) -> Services:
     return app.extensions["grants"]
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import fcntl
 import logging
-from datetime import date
 
 from web.daily import run_daily
+from web.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def start(app) -> object | None:
-    """Run the daily job inside the served app, in one process only; the scheduler or None."""
+def start(app, settings: Settings) -> object | None:
+    """Run the daily job inside the served app, in one process only, at the settings'
+    GRANTS_SCHEDULER_AT; the scheduler, or None when another process runs it."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
@@ -24,10 +25,10 @@ def start(app) -> object | None:
         lock.close()
         log.info("another process runs the scheduler")
         return None
-    hour, minute = app.config.get("GRANTS_SCHEDULER_AT", "06:30").split(":")
+    at = settings.scheduler_at
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
-    scheduler.add_job(lambda: run_daily(services, date.today()),
-                      CronTrigger(hour=int(hour), minute=int(minute)), id="daily",
+    scheduler.add_job(lambda: run_daily(services, services.clock.today(), settings.digest),
+                      CronTrigger(hour=at.hour, minute=at.minute), id="daily",
                       coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.start()
     app.extensions["grants_scheduler"] = (scheduler, lock)

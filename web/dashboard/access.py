@@ -1,4 +1,5 @@
-"""Who is logged in, what their role lets them do, and the CSRF token of every form.
+"""Who is logged in, what their role lets them do, and the CSRF token of every form;
+`services()` and `users()`, the app's stores, for every dashboard view.
 
 Every request to a dashboard blueprint passes `guard` first, in this order:
 the session (expired after GRANTS_SESSION_MINUTES without activity, refreshed
@@ -16,13 +17,23 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 
-from web.app import users
 from web.dashboard import i18n
-from web.users import User
+from web.services import Services
+from web.users import User, Users
 
 #: Endpoints anyone may reach without logging in.
 PUBLIC = {"auth.login", "auth.language_switch", "dashboard.static"}
 CSRF_FIELD = "csrf_token"
+
+
+def services() -> Services:
+    """This app's ledger and read models (put in `current_app.extensions` by create_app)."""
+    return current_app.extensions["grants"]
+
+
+def users() -> Users:
+    """This app's users (put in `current_app.extensions` by create_app)."""
+    return current_app.extensions["grants_users"]
 
 
 def current_user() -> User | None:
@@ -94,7 +105,7 @@ def _session_user() -> User | None:
         end_session()
         flash(i18n.translate(language(), "login.expired"), "warning")
         return None
-    user = users(current_app).get(username)
+    user = users().get(username)
     if user is None or not user.active:
         end_session()
         return None

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from projections import pages
-from web.app import services
+from web.dashboard.access import services
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -16,7 +14,7 @@ bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 def index():
     """Open flags by due date (cleared ones too with ?cleared=1)."""
     include_cleared = request.args.get("cleared") == "1"
-    with services(current_app).reader() as views:
+    with services().reader() as views:
         flags = pages.alerts(views, include_cleared)
     return render_template("alerts.html", flags=flags, include_cleared=include_cleared,
-                           today=date.today().isoformat())
+                           today=services().clock.today().isoformat())

@@ -3,17 +3,14 @@ and the form that records a new one."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from lifecycle.errors import Refused
 from lifecycle.status import UNDECIDED, Status, Step, steps_open
 from policies.catalogue import BASIS_FIELDS
 from projections import pages
-from web.app import services
 from web.dashboard import forms
-from web.dashboard.access import current_user, roles
+from web.dashboard.access import current_user, roles, services
 from web.dashboard.shell import _
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -43,13 +40,13 @@ def _years_to_evaluate(app: dict) -> list[int]:
 
 def _page(application_id: str, action: str | None = None, values=None, errors=None,
           status: int = 200):
-    ledger = services(current_app).ledger
-    with services(current_app).reader() as views:
+    ledger = services().ledger
+    with services().reader() as views:
         app = pages.application(views, application_id)
     if app is None:
         abort(404)
     try:
-        quote = services(current_app).quote(application_id, on=date.today())
+        quote = services().quote(application_id, on=services().clock.today())
     except Refused:
         quote = None
     item = ledger.catalogue.item(app["policy"], app["article"], app["item"])
@@ -99,8 +96,8 @@ def act(application_id: str, action: str):
     """Carry out one action on the application (staff); field errors come back on the form."""
     if action not in ACTIONS:
         abort(404)
-    catalogue = services(current_app).ledger.catalogue
-    with services(current_app).reader() as views:
+    catalogue = services().ledger.catalogue
+    with services().reader() as views:
         app = pages.application(views, application_id)
     if app is None:
         abort(404)
@@ -118,7 +115,7 @@ def act(application_id: str, action: str):
 
 def _clauses() -> list[dict]:
     """Every clause one may apply for, grouped by policy, with the figures each needs."""
-    catalogue = services(current_app).ledger.catalogue
+    catalogue = services().ledger.catalogue
     return [{"policy": p, "items": [
         {"value": f"{p.id}:{art.number}:{it.key}", "article": art.number, "item": it,
          "needs": it.required_basis, "several": len(art.items) > 1, "title_zh": art.title_zh,
@@ -148,8 +145,8 @@ def _submission(form) -> dict:
 def submit():
     """Record a new application (staff) for an enterprise, under one clause."""
     if request.method == "GET":
-        with services(current_app).reader() as views:
-            suggested = pages.next_application_id(views, date.today().year)
+        with services().reader() as views:
+            suggested = pages.next_application_id(views, services().clock.today().year)
         values = {"at": forms.today(), "application_id": suggested,
                   "enterprise_id": request.args.get("enterprise_id", "")}
         return render_template("applications/new.html", values=values, errors={},

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from lifecycle.audit import audit
 from web import audit_report
-from web.app import services
+from web.dashboard.access import services
 from web.messages import finding_message
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -32,7 +32,7 @@ def _run():
     as_of, bad = _as_of()
     if bad is not None:
         return None, bad
-    return audit(services(current_app).ledger, as_of=as_of,
+    return audit(services().ledger, as_of=as_of,
                  what_if=request.args.get("what_if") == "1"), None
 
 

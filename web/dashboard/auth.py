@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -13,9 +12,15 @@ from flask import (
     url_for,
 )
 
-from web.app import users
 from web.dashboard import i18n
-from web.dashboard.access import current_user, end_session, language, safe_next, start_session
+from web.dashboard.access import (
+    current_user,
+    end_session,
+    language,
+    safe_next,
+    start_session,
+    users,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -29,7 +34,7 @@ def login():
             return redirect(target)
         return render_template("login.html", next=target, username="")
     username = request.form.get("username", "").strip()
-    user = users(current_app).authenticate(username, request.form.get("password", ""))
+    user = users().authenticate(username, request.form.get("password", ""))
     if user is None:
         return render_template("login.html", next=target, username=username,
                                failed=True), 401

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from flask import Blueprint, render_template
 
-from flask import Blueprint, current_app, render_template
-
-from web.app import services
+from web.dashboard.access import services
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 
@@ -14,5 +12,5 @@ bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 @bp.get("")
 def index():
     """Each policy with its dates, each article with its items, caps and sources."""
-    catalogue = services(current_app).ledger.catalogue
-    return render_template("catalogue.html", catalogue=catalogue, today=date.today())
+    catalogue = services().ledger.catalogue
+    return render_template("catalogue.html", catalogue=catalogue, today=services().clock.today())

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from policies.catalogue import SIZES
 from projections import pages
-from web.app import services
 from web.dashboard import charts, forms
-from web.dashboard.access import roles
+from web.dashboard.access import roles, services
 from web.dashboard.shell import _
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
@@ -27,8 +26,8 @@ def index():
     The caps column shows the annual caps used in `year` (default: this year).
     """
     args = request.args
-    year = int(args["year"]) if args.get("year", "").isdigit() else date.today().year
-    with services(current_app).reader() as views:
+    year = int(args["year"]) if args.get("year", "").isdigit() else services().clock.today().year
+    with services().reader() as views:
         found = pages.enterprise_list(
             views, year, query=args.get("q", ""), sector=args.get("sector", ""),
             size=args.get("size", ""), sort=args.get("sort", "name"),
@@ -54,8 +53,8 @@ def _as_of(text: str) -> tuple[date | None, str | None]:
 def show(enterprise_id: str):
     """One enterprise: awards, caps, windows, evaluations, flags and history; `as_of` replays."""
     as_of, as_of_error = _as_of(request.args.get("as_of", "").strip())
-    ledger = services(current_app).ledger
-    with services(current_app).reader() as views:
+    ledger = services().ledger
+    with services().reader() as views:
         page = pages.enterprise(views, ledger, enterprise_id, as_of)
     if page is None:
         abort(404)
@@ -63,7 +62,7 @@ def show(enterprise_id: str):
     if page["registered"]:
         bars = _cap_groups(page["caps"])
         tranches = {a["application_id"]: a["tranches"] for a in page["applications"]}
-        timeline = charts.timeline(page["windows"], tranches, as_of or date.today())
+        timeline = charts.timeline(page["windows"], tranches, as_of or services().clock.today())
     return render_template("enterprises/show.html", page=page, bars=bars, timeline=timeline,
                            as_of_text=request.args.get("as_of", ""), as_of_error=as_of_error)
 
@@ -83,7 +82,7 @@ def _cap_groups(caps: list[dict]) -> list[dict]:
 @roles("staff")
 def register():
     """Register an enterprise (staff): credit code, name, size, sectors."""
-    with services(current_app).reader() as views:
+    with services().reader() as views:
         known_sectors = pages.sectors(views)
     if request.method == "GET":
         return render_template("enterprises/new.html", values={"at": forms.today()},

@@ -8,16 +8,14 @@ from the schema or from the ledger, point straight at the field to mark.
 from __future__ import annotations
 
 import re
-from datetime import date
 
-from flask import current_app, request
+from flask import request
 from werkzeug.datastructures import MultiDict
 
 from lifecycle.errors import Refused
 from policies.catalogue import BASIS_FIELDS
 from web import contract
-from web.app import services
-from web.dashboard.access import current_user
+from web.dashboard.access import current_user, services
 from web.schemas import load_command
 
 FORM_ERROR = "_form"
@@ -65,7 +63,7 @@ def run(command: dict) -> tuple[dict | None, dict[str, str]]:
     except Refused as refused:
         error = contract.error(refused)
         return None, {**error["fields"], FORM_ERROR: error["message"]}
-    result = services(current_app).execute_json(command, actor=actor)
+    result = services().execute_json(command, actor=actor)
     if result["ok"]:
         return result, {}
     error = result["error"]
@@ -73,7 +71,7 @@ def run(command: dict) -> tuple[dict | None, dict[str, str]]:
 
 
 def today() -> str:
-    return date.today().isoformat()
+    return services().clock.today().isoformat()
 
 
 def submitted() -> MultiDict:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from web.app import services
 from web.dashboard import i18n
-from web.dashboard.access import csrf_token, current_user, language
+from web.dashboard.access import csrf_token, current_user, language, services
 
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
                static_url_path="/assets")
@@ -28,7 +27,7 @@ def _(key: str, **values) -> str:
 
 def clause_title(policy: str, article: int, item: str | None = None) -> str:
     """The article's title (and the item's, where it has several) in the page's language."""
-    catalogue = services(current_app).ledger.catalogue
+    catalogue = services().ledger.catalogue
     zh = language() == "zh"
     try:
         art = catalogue.policy(policy).articles[article]

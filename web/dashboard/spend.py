@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from projections import pages
-from web.app import services
 from web.dashboard import charts
+from web.dashboard.access import services
 
 bp = Blueprint("spend", __name__, url_prefix="/spend")
 
@@ -14,6 +14,6 @@ bp = Blueprint("spend", __name__, url_prefix="/spend")
 @bp.get("")
 def index():
     """The `spend` view as a table, and its yearly totals as bars."""
-    with services(current_app).reader() as views:
+    with services().reader() as views:
         spend = pages.spend(views)
     return render_template("spend.html", spend=spend, chart=charts.spend_bars(spend["by_year"]))

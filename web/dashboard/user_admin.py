@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from web.app import users
 from web.dashboard import forms
-from web.dashboard.access import current_user, roles
+from web.dashboard.access import current_user, roles, users
 from web.dashboard.shell import _
 from web.users import ROLES, UserError
 
@@ -14,7 +13,7 @@ bp = Blueprint("users", __name__, url_prefix="/users")
 
 
 def _page(values=None, errors=None, status: int = 200):
-    return render_template("users.html", people=users(current_app).list(), roles=ROLES,
+    return render_template("users.html", people=users().list(), roles=ROLES,
                            values=values or {"role": "staff"}, errors=errors or {}), status
 
 
@@ -31,8 +30,8 @@ def add():
     """Add a user; a refusal is shown next to the field it concerns."""
     form = forms.submitted()
     try:
-        user = users(current_app).add(forms.text(form, "username"), forms.text(form, "role"),
-                                      form.get("password", ""), forms.text(form, "name"))
+        user = users().add(forms.text(form, "username"), forms.text(form, "role"),
+                           form.get("password", ""), forms.text(form, "name"))
     except UserError as e:
         form.pop("password", None)
         return _page(form, {e.field: e.message}, 422)
@@ -48,7 +47,7 @@ def disable(username: str):
         flash(_("users.not_self"), "error")
         return redirect(url_for("users.index"), 303)
     try:
-        users(current_app).disable(username)
+        users().disable(username)
     except UserError:
         abort(404)
     flash(_("users.disabled_done", username=username), "success")

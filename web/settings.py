@@ -1,0 +1,139 @@
+"""The service's settings: every GRANTS_* variable, read once, in one place.
+
+`grants` (web/cli.py) and `create_app` (web/app) call `Settings.from_environ()` once
+and hand the values down; nothing below them reads the environment. README,
+"Configuration", documents each variable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+
+from lifecycle import store
+from lifecycle.clock import Clock
+from policies import catalogue as catalogue_module
+from policies.catalogue import Catalogue
+from projections.obligations import Deadlines
+from web.digest import DigestMail
+
+#: Each configurable deadline of the daily job, and the variable that sets it.
+DEADLINE_VARIABLES = {
+    "evaluation_days": "GRANTS_EVALUATION_DAYS",
+    "window_warning_days": "GRANTS_WINDOW_WARNING_DAYS",
+    "policy_warning_days": "GRANTS_POLICY_WARNING_DAYS",
+    "clawback_days": "GRANTS_CLAWBACK_DAYS",
+}
+_HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$", re.ASCII)
+_WHOLE = re.compile(r"^\d+$", re.ASCII)
+
+
+class SettingsError(ValueError):
+    """A GRANTS_* variable holds a value the service cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data: Path = field(default_factory=store.data_dir)  # GRANTS_DATA (`--data DIR` wins)
+    event_store: str | None = None  # GRANTS_EVENT_STORE: a postgresql:// address, or SQLite
+    policies_dir: Path | None = None  # GRANTS_POLICIES_DIR: extra rule files
+    secret_key: str | None = None  # GRANTS_SECRET_KEY (else a key kept in the data folder)
+    session_minutes: int = 30  # GRANTS_SESSION_MINUTES
+    scheduler: bool | None = None  # GRANTS_SCHEDULER on/off (unset: on under `grants serve`)
+    scheduler_at: time = time(6, 30)  # GRANTS_SCHEDULER_AT, HH:MM Beijing time
+    digest: DigestMail = field(default_factory=DigestMail)  # GRANTS_SMTP_*, GRANTS_DIGEST_*
+    deadlines: Deadlines = field(default_factory=Deadlines)  # DEADLINE_VARIABLES
+    clock: Clock = field(default_factory=Clock)  # GRANTS_TODAY
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """The settings the variables in `environ` give (an empty value is unset).
+
+        Raises SettingsError, naming the variable, for a value that cannot be used.
+        """
+        v = _Variables(environ)
+        digest = DigestMail(
+            host=v.text("GRANTS_SMTP_HOST"),
+            port=v.whole("GRANTS_SMTP_PORT", DigestMail.port, least=1, most=65535),
+            to=tuple(a.strip() for a in (v.text("GRANTS_DIGEST_TO") or "").split(",")
+                     if a.strip()),
+            sender=v.text("GRANTS_DIGEST_FROM") or DigestMail.sender)
+        deadlines = Deadlines(**{name: v.whole(variable, getattr(Deadlines, name), least=0)
+                                 for name, variable in DEADLINE_VARIABLES.items()})
+        return cls(data=store.data_dir(v.text("GRANTS_DATA")),
+                   event_store=v.event_store("GRANTS_EVENT_STORE"),
+                   policies_dir=v.folder("GRANTS_POLICIES_DIR"),
+                   secret_key=v.text("GRANTS_SECRET_KEY"),
+                   session_minutes=v.whole("GRANTS_SESSION_MINUTES", cls.session_minutes,
+                                           least=1),
+                   scheduler=v.on_off("GRANTS_SCHEDULER"),
+                   scheduler_at=v.hh_mm("GRANTS_SCHEDULER_AT", cls.scheduler_at),
+                   digest=digest, deadlines=deadlines, clock=v.clock("GRANTS_TODAY"))
+
+    def catalogue(self) -> Catalogue:
+        """The rule sets: the package's files, plus those in GRANTS_POLICIES_DIR."""
+        return catalogue_module.load(extra_dir=self.policies_dir)
+
+
+class _Variables:
+    """Each kind of value a variable may hold, read from `environ` or refused by name."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ = environ
+
+    def text(self, name: str) -> str | None:
+        return self.environ.get(name, "").strip() or None
+
+    def whole(self, name: str, default: int, least: int, most: int | None = None) -> int:
+        text = self.text(name)
+        if text is None:
+            return default
+        if (not _WHOLE.match(text) or int(text) < least
+                or (most is not None and int(text) > most)):
+            bound = f"from {least} to {most}" if most is not None else f"of at least {least}"
+            raise SettingsError(f"{name} must be a whole number {bound}, not {text!r}")
+        return int(text)
+
+    def folder(self, name: str) -> Path | None:
+        text = self.text(name)
+        if text is not None and not Path(text).is_dir():
+            raise SettingsError(f"{name} must name a folder; there is none at {text!r}")
+        return None if text is None else Path(text)
+
+    def on_off(self, name: str) -> bool | None:
+        text = self.text(name)
+        if text is not None and text.lower() not in ("on", "off"):
+            raise SettingsError(f"{name} must be on or off, not {text!r}")
+        return None if text is None else text.lower() == "on"
+
+    def hh_mm(self, name: str, default: time) -> time:
+        text = self.text(name)
+        if text is None:
+            return default
+        found = _HH_MM.match(text)
+        if not found or int(found[1]) > 23 or int(found[2]) > 59:
+            raise SettingsError(f"{name} must be HH:MM (Beijing time), not {text!r}")
+        return time(int(found[1]), int(found[2]))
+
+    def event_store(self, name: str) -> str | None:
+        text = self.text(name)
+        if text is None:
+            return None
+        try:
+            # store.settings decides which addresses name a PostgreSQL store; given an
+            # address, it answers without touching the data folder.
+            store.settings(Path(), text)
+        except ValueError:
+            raise SettingsError(f"{name} must be a postgresql:// address, not {text!r}") from None
+        return text
+
+    def clock(self, name: str) -> Clock:
+        text = self.text(name)
+        try:
+            return Clock.from_setting(text)
+        except ValueError:
+            raise SettingsError(f"{name} must be a date, YYYY-MM-DD, not {text!r}") from None
