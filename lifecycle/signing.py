@@ -53,10 +53,10 @@ HEAD_FIELDS = ("size", "root", "time", "key", "public_key", "signature")
 OK, MALFORMED, UNKNOWN_KEY, BAD_SIGNATURE = "ok", "malformed", "unknown_key", "bad_signature"
 
 
-def key_path(data: str | os.PathLike, environ: dict | None = None) -> Path:
-    """Where the signing key is: GRANTS_SIGNING_KEY, else `signing_key` in the data folder."""
-    environ = os.environ if environ is None else environ
-    return Path(environ.get("GRANTS_SIGNING_KEY") or Path(data) / KEY_FILE)
+def key_path(data: str | os.PathLike, given: str | os.PathLike | None = None) -> Path:
+    """Where the signing key is: `given` (GRANTS_SIGNING_KEY), else `signing_key` in the
+    data folder."""
+    return Path(given) if given else Path(data) / KEY_FILE
 
 
 def fingerprint(public_key: bytes) -> str:

@@ -36,7 +36,7 @@ from lifecycle.errors import Refused
 from lifecycle.ledger import GROUP, Ledger
 from projections import queries
 from projections.follower import Follower
-from web import audit_report, contract
+from web import audit_report, contract, proofs
 from web.messages import finding_message, with_words
 from web.progress import Progress
 from web.services import Services
@@ -207,7 +207,7 @@ def cmd_demo(args, settings: Settings) -> int:
             return 0
         commands = [json.dumps(c, ensure_ascii=False) for c in
                     history(services.ledger.catalogue, enterprises=args.enterprises,
-                            seed=args.seed)]
+                            seed=args.seed, end=services.clock.today())]  # nothing after today
         progress = Progress("loading demo", sum(len(c) + 1 for c in commands))
         with open(os.devnull, "w") as sink:
             apply_lines(services, commands, sink, progress)
@@ -309,17 +309,31 @@ def cmd_rebuild(args, settings: Settings) -> int:
 
 
 def cmd_audit(args, settings: Settings) -> int:
-    """Verify the log and re-check every decision; exits 1 when anything is found."""
+    """Verify the log and re-check every decision; exits 1 when anything is found.
+
+    The log's proof is checked too: every signed head in the store and each
+    `--checkpoint FILE` kept outside it (web/proofs.py)."""
     with closing(open_ledger(settings)) as ledger:
         progress = Progress("auditing", ledger.recorder.max_notification_id() or 0)
         report = audit.audit(ledger, as_of=args.as_of, what_if=args.what_if, progress=progress)
         progress.done()
+        try:
+            log = proofs.audit_log(ledger, settings.signing_key_path(), args.checkpoint or [])
+        except proofs.ProofError as e:
+            print(f"grants audit: {e}", file=sys.stderr)
+            return 2
     if args.csv:
         Path(args.csv).write_text(audit_report.to_csv(report), encoding="utf-8")
     if args.html:
         Path(args.html).write_text(audit_report.to_html(report), encoding="utf-8")
+    ok = report.ok and log.ok
     if args.json:
-        print(dumps(with_words(report.to_dict())))
+        answer = with_words(report.to_dict())
+        answer["log"] = log.to_dict()
+        for f in answer["log"]["findings"]:
+            f["message"] = proofs.words(f)
+        answer["ok"] = ok
+        print(dumps(answer))
     else:
         chain = "intact" if report.chain_ok else "BROKEN"
         print(f"audit{' as of ' + args.as_of.isoformat() if args.as_of else ''}: "
@@ -332,7 +346,58 @@ def cmd_audit(args, settings: Settings) -> int:
         for d in report.differences:
             print(f"  what-if {d.application_id}: max {d.recorded_max} under "
                   f"{d.recorded_version}, {d.current_max} under {d.current_version}")
-    return 0 if report.ok else 1
+        print(f"log proof: {log.records} records, {log.heads} signed heads checked, "
+              f"{log.checkpoints} checkpoint(s); {len(log.findings)} finding(s)"
+              + (f"; {log.unsigned} record(s) written since the newest head" if log.unsigned
+                 else ""))
+        for f in log.findings:
+            print(f"  {f.kind}: {proofs.words(f.to_dict())}")
+    return 0 if ok else 1
+
+
+def cmd_checkpoint(args, settings: Settings) -> int:
+    """The signed head of the whole log now, as JSON (DOMAIN.md: grants checkpoint)."""
+    with closing(open_services(settings)) as services:
+        text = dumps(services.checkpoint())
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_prove(args, settings: Settings) -> int:
+    """An inclusion proof of an application's events in the log a checkpoint signed."""
+    with closing(open_services(settings)) as services:
+        try:
+            proof = proofs.prove(services, args.application_id, args.checkpoint)
+        except proofs.ProofError as e:
+            print(f"grants prove: {e}", file=sys.stderr)
+            return 1
+    text = dumps(proof)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_verify_proof(args, settings: Settings) -> int:
+    """Check a proof with the public keys alone; exits 0 when it holds, 1 when not."""
+    try:
+        findings = proofs.verify(args.file, args.keys, settings.signing_key_path())
+    except proofs.ProofError as e:
+        print(f"grants verify-proof: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(dumps({"ok": not findings, "findings": [
+            {**f, "message": proofs.words(f)} for f in findings]}))
+    elif findings:
+        for f in findings:
+            print(f"  {f['kind']}: {proofs.words(f)}")
+    else:
+        print(f"{args.file}: the proof holds")
+    return 1 if findings else 0
 
 
 def cmd_flags(args, settings: Settings) -> int:
@@ -432,7 +497,25 @@ def parser() -> argparse.ArgumentParser:
     au.add_argument("--json", action="store_true")
     au.add_argument("--csv", metavar="FILE", help="write the findings as CSV")
     au.add_argument("--html", metavar="FILE", help="write a printable HTML report")
+    au.add_argument("--checkpoint", metavar="FILE", action="append",
+                    help="also prove the log still holds what this checkpoint committed to "
+                         "(repeatable)")
     au.set_defaults(run=cmd_audit)
+    ck = sub.add_parser("checkpoint", help="a signed statement of the log's size and root now")
+    ck.add_argument("--out", metavar="FILE", help="write it to FILE (default: standard output)")
+    ck.set_defaults(run=cmd_checkpoint)
+    pr = sub.add_parser("prove", help="an inclusion proof of an application's events")
+    pr.add_argument("application_id")
+    pr.add_argument("--checkpoint", metavar="FILE",
+                    help="prove against this checkpoint (default: one signed now)")
+    pr.add_argument("--out", metavar="FILE", help="write it to FILE (default: standard output)")
+    pr.set_defaults(run=cmd_prove)
+    vp = sub.add_parser("verify-proof", help="check a proof with the public keys alone")
+    vp.add_argument("file")
+    vp.add_argument("--keys", metavar="FILE",
+                    help="the signing_keys.pub to trust (default: the data folder's keys)")
+    vp.add_argument("--json", action="store_true")
+    vp.set_defaults(run=cmd_verify_proof)
     im = sub.add_parser("import", help="import historical awards from a CSV or XLSX sheet")
     im.add_argument("file", help="the sheet: .csv (UTF-8 or GB18030) or .xlsx, with the columns "
                     "of docs/import-template.csv")

@@ -216,6 +216,7 @@ KINDS: dict[str, str] = {
 #: Words of the reasons only findings have (the others are the refusals' words).
 FINDING_REASONS: dict[str, str] = {
     "hash_mismatch": "the stored event does not match its hash",
+    "undecodable": "the stored event cannot be decoded",
     "shifted_up": "an event was inserted before version {moved}, shifting it up",
     "shifted_down": "an event before version {moved} was removed, shifting it down",
     "moved": "the event recorded as version {moved} stands at version {version}",

@@ -8,16 +8,18 @@ daily job's obligations fall due (both from web/settings.py).
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from lifecycle import store
+from lifecycle import signing, store
 from lifecycle.clock import Clock
 from lifecycle.commands import Command
 from lifecycle.errors import Refused
 from lifecycle.ledger import Ledger, Rehearsal
+from lifecycle.log_tree import LogTree
 from policies.catalogue import Catalogue
 from projections.follower import Follower
 from projections.obligations import Deadlines
@@ -26,11 +28,13 @@ from web import contract
 from web.schemas import command_name, load_command
 from web.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 class Services:
     def __init__(self, data_dir: str | os.PathLike | None = None, event_store: str | None = None,
                  catalogue: Catalogue | None = None, *, clock: Clock | None = None,
-                 deadlines: Deadlines | None = None):
+                 deadlines: Deadlines | None = None, signing_key: Path | None = None):
         self.data_dir = store.data_dir(data_dir)
         self.clock = clock or Clock()
         self.deadlines = deadlines or Deadlines()
@@ -38,6 +42,11 @@ class Services:
                              clock=self.clock)
         self.follower = Follower.beside(self.ledger, self.data_dir)
         self.follower.catch_up()
+        # The log's Merkle tree, whose heads are signed with a key kept outside the store:
+        # brought up to date after every write (lifecycle/log_tree.py).
+        self.key_path = signing.key_path(self.data_dir, signing_key)
+        self.tree = LogTree(self.ledger, signing.SigningKey.load_or_create(self.key_path))
+        self.seal()
         # One writer at a time in this process; between processes the store decides.
         self._write_lock = threading.Lock()
 
@@ -45,15 +54,38 @@ class Services:
     def from_settings(cls, settings: Settings) -> Services:
         """The services on the settings' data folder, event store, rule sets and clock."""
         return cls(settings.data, settings.event_store, settings.catalogue(),
-                   clock=settings.clock, deadlines=settings.deadlines)
+                   clock=settings.clock, deadlines=settings.deadlines,
+                   signing_key=settings.signing_key)
 
     @property
     def views_path(self) -> Path:
         return self.data_dir / VIEWS_FILE
 
     def close(self) -> None:
+        self.tree.close()
         self.follower.close()
         self.ledger.close()
+
+    def seal(self) -> dict | None:
+        """Sign a tree head over everything written so far; the head, or None.
+
+        The events are saved whatever happens here: a head not signed now (another
+        node's head won the race, the database is busy) is signed by the next write.
+        """
+        try:
+            return self.tree.catch_up()
+        except Exception:  # noqa: BLE001 - never fail a saved command for its seal
+            log.exception("could not sign a tree head; the next write will")
+            return None
+
+    def checkpoint(self) -> dict:
+        """The signed head of the whole log now (`grants checkpoint`)."""
+        with self._write_lock:
+            return self.tree.checkpoint()
+
+    def public_keys(self) -> list[bytes]:
+        """Every public key that ever signed this log's heads (the current one too)."""
+        return signing.known_public_keys(self.key_path)
 
     def run(self, commands: list[Command], *, together: bool = False,
             rehearsal: Rehearsal | None = None) -> list[dict]:
@@ -66,6 +98,7 @@ class Services:
             outcomes = self.ledger.run(commands, together=together)
             if any(o.ok for o in outcomes):
                 self.follower.catch_up()
+                self.seal()
         return [contract.line(o) for o in outcomes]
 
     def execute(self, command: Command) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
-from lifecycle import store
+from lifecycle import signing, store
 from lifecycle.clock import Clock
 from policies import catalogue as catalogue_module
 from policies.catalogue import Catalogue
@@ -48,6 +48,7 @@ class Settings:
     digest: DigestMail = field(default_factory=DigestMail)  # GRANTS_SMTP_*, GRANTS_DIGEST_*
     deadlines: Deadlines = field(default_factory=Deadlines)  # DEADLINE_VARIABLES
     clock: Clock = field(default_factory=Clock)  # GRANTS_TODAY
+    signing_key: Path | None = None  # GRANTS_SIGNING_KEY (else `signing_key` in the data folder)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -72,7 +73,12 @@ class Settings:
                                            least=1),
                    scheduler=v.on_off("GRANTS_SCHEDULER"),
                    scheduler_at=v.hh_mm("GRANTS_SCHEDULER_AT", cls.scheduler_at),
-                   digest=digest, deadlines=deadlines, clock=v.clock("GRANTS_TODAY"))
+                   digest=digest, deadlines=deadlines, clock=v.clock("GRANTS_TODAY"),
+                   signing_key=v.path("GRANTS_SIGNING_KEY"))
+
+    def signing_key_path(self) -> Path:
+        """The key that signs the log's tree heads (kept outside the event store)."""
+        return signing.key_path(self.data, self.signing_key)
 
     def catalogue(self) -> Catalogue:
         """The rule sets: the package's files, plus those in GRANTS_POLICIES_DIR."""
@@ -102,6 +108,10 @@ class _Variables:
         text = self.text(name)
         if text is not None and not Path(text).is_dir():
             raise SettingsError(f"{name} must name a folder; there is none at {text!r}")
+        return None if text is None else Path(text)
+
+    def path(self, name: str) -> Path | None:
+        text = self.text(name)
         return None if text is None else Path(text)
 
     def on_off(self, name: str) -> bool | None:

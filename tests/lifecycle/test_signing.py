@@ -32,8 +32,8 @@ def test_the_key_is_created_on_first_use_readable_only_by_its_owner(tmp_path):
 
 
 def test_the_key_path_is_grants_signing_key_else_in_the_data_folder(tmp_path):
-    assert signing.key_path(tmp_path, {}) == tmp_path / "signing_key"
-    assert signing.key_path(tmp_path, {"GRANTS_SIGNING_KEY": "/k/x"}).as_posix() == "/k/x"
+    assert signing.key_path(tmp_path) == tmp_path / "signing_key"
+    assert signing.key_path(tmp_path, "/k/x").as_posix() == "/k/x"
 
 
 def _create(path, queue):
