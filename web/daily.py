@@ -72,6 +72,7 @@ def run_daily(services: Services, on: date, digest: DigestMail | None = None,
         summary.raised += [(state.enterprise_id, o) for o in due if o.key not in already]
         summary.cleared += len(already - keys)
     log.info("daily job for %s: %s", on, summary.to_dict())
-    if digest is not None:
-        send_digest(summary, digest)
+    if digest is not None and digest.configured:
+        # The day's signed head goes out with the mail: a trail outside the store.
+        send_digest(summary, digest, services.seal())
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -23,9 +24,12 @@ class DigestMail:
         return bool(self.host and self.to)
 
 
-def send_digest(summary, mail: DigestMail) -> bool:
-    """Mail the staff what was flagged today and what is overdue, when `mail` is configured."""
-    if not mail.configured or not (summary.raised or summary.overdue):
+def send_digest(summary, mail: DigestMail, checkpoint: dict | None = None) -> bool:
+    """Mail the staff what was flagged today and what is overdue, when `mail` is configured.
+
+    With a `checkpoint` (the log's signed head), the mail goes out every day and carries
+    it, so the bureau's mail keeps a trail of the log outside the store."""
+    if not mail.configured or not (summary.raised or summary.overdue or checkpoint):
         return False
     msg = EmailMessage()
     msg["Subject"] = (f"Grant Ledger {summary.on.isoformat()}: {len(summary.raised)} new, "
@@ -38,6 +42,10 @@ def send_digest(summary, mail: DigestMail) -> bool:
                                        for e, o in summary.raised] or ["  —"]
     lines += ["", "逾期 Overdue:"] + [f"  {e}  due {o.due_on}  {o.message}"
                                      for e, o in summary.overdue] or ["  —"]
+    if checkpoint is not None:
+        lines += ["", "日志检查点 Checkpoint of the log (keep this mail; "
+                      "grants audit --checkpoint FILE checks it):",
+                  json.dumps(checkpoint, ensure_ascii=False)]
     msg.set_content("\n".join(lines))
     with smtplib.SMTP(mail.host, mail.port, timeout=30) as smtp:
         smtp.send_message(msg)

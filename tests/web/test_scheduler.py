@@ -3,6 +3,7 @@ runs; catch-up after missed days; clearing; the digest; one scheduler per data f
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from contextlib import closing
@@ -157,6 +158,10 @@ def test_the_daily_digest_reaches_a_local_smtp_server(services):
     assert mail["To"] == "staff@bureau.example"
     body = mail.get_payload(decode=True).decode()
     assert "tranche 2026" in body and "evaluation of 2025" in body and "逾期" in body
+    # The day's signed head of the log travels with the mail, and checks against the log.
+    signed = json.loads(body.rsplit("\n", 2)[-2] if body.endswith("\n") else
+                        body.rsplit("\n", 1)[-1])
+    assert signed == services.tree.head()
 
 
 def test_one_scheduler_runs_per_data_folder_in_the_served_app(tmp_path):

@@ -6,6 +6,7 @@ runs when asked, and the same report downloads as a printable page or as CSV.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import Blueprint, Response, render_template, request
@@ -40,8 +41,10 @@ def _run():
 def index():
     """The form; with ?run=1 the audit's findings, chain status and counts."""
     report, bad = _run() if request.args.get("run") == "1" else (None, None)
+    head = services().tree.head()
     return render_template("audit.html", report=report, bad_date=bad,
                            finding_message=finding_message,
+                           checkpoint=json.dumps(head, ensure_ascii=False) if head else None,
                            as_of=request.args.get("as_of", ""),
                            what_if=request.args.get("what_if") == "1")
 

@@ -42,6 +42,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit.findings": ("发现问题", "Findings"),
     "audit.printable": ("打印版报告", "Printable report"),
     "audit.csv": ("下载 CSV", "Download CSV"),
+    "audit.checkpoint": ("日志检查点", "Checkpoint of the log"),
+    "audit.checkpoint_hint": ("由签名密钥对整个日志的大小与根哈希签名；请打印或复制保存在系统之外，"
+                              "日后以 grants audit --checkpoint 文件 证明日志未被改动。",
+                              "The log's size and root hash, signed with the signing key: print "
+                              "or copy it and keep it outside the system; grants audit "
+                              "--checkpoint FILE later proves the log was not altered."),
     "audit.kind": ("问题类型", "Kind"),
     "audit.notification": ("日志序号", "Log position"),
     "audit.date": ("业务日期", "Business date"),
