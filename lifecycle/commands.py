@@ -17,6 +17,7 @@ SYSTEM = "system"
 class Command:
     at: date
     actor: str = SYSTEM
+    command_id: str | None = None  # the sender's: a command with a recorded id runs once
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,6 +29,7 @@ from lifecycle import commands as c
 from lifecycle import credit_code, store
 from lifecycle.catalogue_versions import CatalogueSnapshot, catalogue_uuid
 from lifecycle.clock import Clock
+from lifecycle.command_log import CommandRecord, command_uuid, restored
 from lifecycle.enterprise import EnterpriseLedger, enterprise_uuid
 from lifecycle.errors import Refused, invalid
 from lifecycle.flags import FlagBoard, board_uuid
@@ -52,6 +53,7 @@ class Outcome:
     events: tuple[str, ...] = ()
     refusal: Refused | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False  # its command_id was recorded: the first outcome, nothing written
 
     @property
     def ok(self) -> bool:
@@ -262,6 +264,11 @@ class Ledger(Application):
     def _decide(self, work: _WorkingSet, command: c.Command) -> Outcome:
         """Decide one command on a working set (its events stay pending there)."""
         name = type(command).__name__
+        if command.command_id is not None:
+            record = self._find(command_uuid(command.command_id))
+            if record is not None:  # it ran before, here or on another node
+                return Outcome(record.command, tuple(record.events), None,
+                               restored(record.values), replayed=True)
         try:
             today = self.clock.today()
             if command.at > today:  # rule 9: what has not happened yet is not a fact
@@ -269,7 +276,11 @@ class Ledger(Application):
             aggregates, values = self._handlers[type(command)](command)
         except Refused as refused:
             return refused_outcome(name, refused)
-        return Outcome(name, work.take(aggregates), None, values)
+        events = work.take(aggregates)
+        if command.command_id is not None:  # saved in the same transaction as its events
+            work.take([CommandRecord.of(command.command_id, name, events, values, command.at,
+                                        command.actor)])
+        return Outcome(name, events, None, values)
 
     def _save(self, work: _WorkingSet) -> None:
         """Save what a working set decided, in one transaction, in the order decided."""

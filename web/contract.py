@@ -68,6 +68,8 @@ def line(outcome: Outcome) -> dict:
     refusal = values.pop("refusal", None)
     answer = {"ok": True, "command": outcome.command, "events": list(outcome.events),
               **plain(values)}
+    if outcome.replayed:
+        answer["replayed"] = True
     if refusal is not None:  # a certification recorded on figures that qualify for nothing
         e = error(refusal)
         answer["refusal"] = {"code": e["code"], "message": e["message"]}

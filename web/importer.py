@@ -54,6 +54,8 @@ class TemplateColumn:
 
 
 COLUMNS: tuple[TemplateColumn, ...] = (
+    TemplateColumn("command_id", "optional", "your id for the row (at most 80 characters): a "
+                   "sheet imported again, after a crash or by mistake, writes no row twice"),
     TemplateColumn("enterprise_id", "always", "unified social credit code (18 characters)"),
     TemplateColumn("enterprise_name", "new enterprise", "registered name"),
     TemplateColumn("size", "new enterprise", "large, medium, small or micro"),
@@ -83,6 +85,8 @@ COLUMNS: tuple[TemplateColumn, ...] = (
 NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED = tuple(c.name for c in COLUMNS if c.needed == "always")
 FOR_NEW_ENTERPRISE = ("enterprise_name", "size", "registered_on")
+#: A row's id, with the longest step name after it, stays within a command id's 100.
+ROW_ID_LENGTH = 80
 
 
 def _example_code(n: int) -> str:
@@ -91,7 +95,8 @@ def _example_code(n: int) -> str:
 
 
 EXAMPLES: tuple[dict, ...] = (
-    {"enterprise_id": _example_code(1), "enterprise_name": "通州示例智能装备有限公司",
+    {"command_id": "HIST-ROW-1", "enterprise_id": _example_code(1),
+     "enterprise_name": "通州示例智能装备有限公司",
      "size": "small", "sectors": "intelligent-equipment; artificial-intelligence",
      "registered_on": "2025-06-02", "application_id": "HIST-2025-0001",
      "policy": "tz-am-2025", "article": 14, "item": "industrial-event",
@@ -100,7 +105,8 @@ EXAMPLES: tuple[dict, ...] = (
      "verified_basis": "event_expenditure=760000.00", "approved_on": "2025-07-01",
      "amount": "380000.00", "tranche_1_year": 2025, "tranche_1_amount": "380000.00",
      "tranche_1_paid_on": "2025-08-15"},
-    {"enterprise_id": _example_code(1), "application_id": "HIST-2025-0002",
+    {"command_id": "HIST-ROW-2", "enterprise_id": _example_code(1),
+     "application_id": "HIST-2025-0002",
      "policy": "tz-am-2025", "article": 10, "item": "loan-interest",
      "submitted_on": "2025-07-15", "requested_amount": "900000.00",
      "basis": "actual_interest=900000.00", "certified_on": "2025-08-01",
@@ -109,7 +115,8 @@ EXAMPLES: tuple[dict, ...] = (
      "tranche_1_evaluation": "pass", "tranche_1_evaluated_on": "2026-01-15",
      "tranche_2_year": 2026, "tranche_2_amount": "300000.00", "tranche_2_paid_on": "2026-03-10",
      "tranche_3_year": 2027, "tranche_3_amount": "300000.00"},
-    {"enterprise_id": _example_code(2), "enterprise_name": "通州示例数字科技有限公司",
+    {"command_id": "HIST-ROW-3", "enterprise_id": _example_code(2),
+     "enterprise_name": "通州示例数字科技有限公司",
      "size": "micro", "sectors": "data-elements", "registered_on": "2025-07-01",
      "application_id": "HIST-2025-0003", "policy": "tz-am-2025", "article": 16,
      "item": "innovation-voucher", "submitted_on": "2025-09-01",
@@ -399,6 +406,9 @@ def row_commands(row: dict, register: bool) -> tuple[list[Planned], dict[str, st
         for name in FOR_NEW_ENTERPRISE:
             if cells.text(name) is None:
                 cells.problems.setdefault(name, "needed to register a new enterprise")
+    row_id = cells.text("command_id")
+    if row_id is not None and len(row_id) > ROW_ID_LENGTH:
+        cells.problems.setdefault("command_id", f"at most {ROW_ID_LENGTH} characters")
     if cells.problems:
         return [], cells.problems
     planned = []
@@ -451,6 +461,11 @@ def row_commands(row: dict, register: bool) -> tuple[list[Planned], dict[str, st
                  "result": t["evaluation"], "note": "imported from the award history"},
                 {"application_id": "application_id", "year": col["year"],
                  "result": col["evaluation"], "at": col["evaluated_on"]}))
+    if row_id is not None:  # each command of the row runs once, however often it is imported
+        for p in planned:
+            step = p.data["type"] + (f":{p.data['year']}" if "year" in p.data else "")
+            p.data["command_id"] = f"{row_id}/{step}"
+            p.columns["command_id"] = "command_id"
     return planned, {}
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from lifecycle import commands as c
+from lifecycle.command_log import MAX_LENGTH
 from policies.catalogue import BASIS_FIELDS, SIZES
 from policies.money import money
 from web.contract import InputRefused
@@ -49,6 +50,7 @@ class CommandSchema(Schema):
     type = fields.String(required=True)
     at = fields.Date(required=True, validate=validate.Range(date(1900, 1, 1), date(2999, 12, 31)))
     actor = fields.String(validate=validate.Length(min=1, max=200))
+    command_id = fields.String(validate=validate.Length(min=1, max=MAX_LENGTH))
 
 
 class RegisterEnterprise(CommandSchema):

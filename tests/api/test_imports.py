@@ -49,25 +49,25 @@ def test_the_documented_template_is_the_served_one(api):
     assert api.get("/imports/template.xlsx").status_code == 200
 
 
-BAD_ROWS = [
+BAD_ROWS = [  # each without the example's command id, so that each is judged anew
     # cells that cannot be read: nothing is even tried
-    {**TEMPLATE[2], "application_id": "BAD-CELLS", "enterprise_id": NEW(3),
+    {**TEMPLATE[2], "command_id": "", "application_id": "BAD-CELLS", "enterprise_id": NEW(3),
      "submitted_on": "2025-13-01", "article": "fourteen"},
     # a new enterprise without its name
-    {**TEMPLATE[2], "application_id": "BAD-NEW", "enterprise_id": NEW(4),
+    {**TEMPLATE[2], "command_id": "", "application_id": "BAD-NEW", "enterprise_id": NEW(4),
      "enterprise_name": ""},
     # the fifth command fails (2026 paid with no evaluation of 2025): a new enterprise,
     # a submission, a certification, an approval and a payment all stay unwritten
-    {**TEMPLATE[1], "application_id": "BAD-LATE", "enterprise_id": NEW(5),
+    {**TEMPLATE[1], "command_id": "", "application_id": "BAD-LATE", "enterprise_id": NEW(5),
      "enterprise_name": "后来失败有限公司", "size": "small", "registered_on": "2025-06-01",
      "tranche_1_evaluation": "", "tranche_1_evaluated_on": ""},
     # more than may be approved
-    {**TEMPLATE[0], "application_id": "BAD-AMOUNT", "enterprise_id": NEW(6),
+    {**TEMPLATE[0], "command_id": "", "application_id": "BAD-AMOUNT", "enterprise_id": NEW(6),
      "amount": "380000.01", "tranche_1_amount": "380000.01"},
     # an application number already imported above
-    {**TEMPLATE[2], "application_id": "HIST-2025-0001", "enterprise_id": NEW(7)},
+    {**TEMPLATE[2], "command_id": "", "application_id": "HIST-2025-0001", "enterprise_id": NEW(7)},
     # submitted before the policy was in force
-    {**TEMPLATE[2], "application_id": "BAD-DATE", "enterprise_id": NEW(8),
+    {**TEMPLATE[2], "command_id": "", "application_id": "BAD-DATE", "enterprise_id": NEW(8),
      "registered_on": "2024-01-02", "submitted_on": "2025-01-10"},
 ]
 EXPECTED = [  # (status, code, command, columns) of the bad rows, in order
@@ -101,7 +101,9 @@ def test_good_rows_are_imported_and_refused_rows_write_nothing(api):
     assert applications(api) == {"HIST-2025-0001", "HIST-2025-0002", "HIST-2025-0003"}
     assert enterprises(api) == {NEW(1), NEW(2)}
     recorded = sum(len(line["events"]) for r in report["results"] for line in r["lines"])
-    assert api.events() == recorded
+    # Beside its events, each command of a row with a command id leaves its record.
+    ids = sum(1 for r in report["results"] for line in r["lines"])
+    assert api.events() == recorded + ids
     with api.services.reader() as views:
         actors = {r[0] for r in views.db.execute("SELECT DISTINCT actor FROM history")}
     assert actors == {"clerk"}
@@ -152,6 +154,7 @@ def test_a_row_that_a_rival_writer_spoils_after_its_rehearsal_writes_nothing(api
         ok = real_rehearse(rehearsal, planned, actor, result)
         # Another writer registers the row's new enterprise between rehearsal and write.
         register = next(p.data for p in planned if p.data["type"] == "RegisterEnterprise")
+        register = {k: v for k, v in register.items() if k != "command_id"}  # its own write
         rival["line"] = api.services.execute_json(register, actor="rival")
         rival["written"] = api.services.ledger.recorder.max_notification_id()
         return ok
@@ -228,3 +231,15 @@ def test_import_file_is_what_the_cli_calls(api, tmp_path):
         "maximum 380000.00 that may be approved [amount]"]
     with pytest.raises(importer.TemplateError):
         importer.import_file(api.services, Path(__file__), "cli-user")
+
+
+def test_a_sheet_imported_again_writes_no_row_twice(api):
+    first = upload(api, sheet(*TEMPLATE)).json
+    written = api.events()
+    again = upload(api, sheet(*TEMPLATE)).json
+    assert api.events() == written
+    assert [r["status"] for r in again["results"]] == ["imported"] * 3
+    assert all(line.get("replayed") for r in again["results"] for line in r["lines"])
+    assert [len(r["lines"]) for r in again["results"]] == \
+        [len(r["lines"]) - (r["commands"][0] == "RegisterEnterprise")
+         for r in first["results"]]
