@@ -1,16 +1,18 @@
 """The JSON API under /api/v1 (issue 6), on flask-smorest: docs/api.md, and its OpenAPI
 document at /api/v1/openapi.json.
 
-    blueprint.py   the API's Blueprint (strict arguments, failures, access, idempotency)
-                   and the fallback for unknown paths, methods and OPTIONS
+    blueprint.py   the API's Blueprint: strict arguments, `access`, `idempotent`; `root`
+                   (the parts under /api/v1, failures, no-store); `fallback` (unknown
+                   paths and methods, OPTIONS)
     document.py    the flask-smorest Api and what the document says of the API itself
-    auth.py        bearer tokens and roles          errors.py      codes -> HTTP statuses
-    context.py     the services and users of the app (app.extensions)
-    schemas.py     query/path/header/upload/output schemas
-    idempotency.py Idempotency-Key answers, kept in api.sqlite
-    commands.py    POST /commands                   resources.py   the read endpoints
-    exports.py     the CSV/XLSX exports             imports.py     POST /imports, template
+    commands.py    POST /commands (and the commands' part of the document)
+    resources.py   the reads: enterprises, applications, flags, catalogue, audit
+    exports.py     the CSV/XLSX exports         imports.py  POST /imports, its template
     meta.py        /openapi.json, /me
+    schemas.py     query/path/header/upload schemas and the schemas of every answer
+    auth.py        bearer tokens and roles      errors.py   codes -> statuses, failures
+    idempotency.py Idempotency-Key answers, kept in api.sqlite
+    context.py     the app's services and users (app.extensions): web.app is never imported
 """
 
 from __future__ import annotations
@@ -33,7 +35,11 @@ API = root(PARTS)
 
 class LineJSON(DefaultJSONProvider):
     """JSON answers as `grants` prints its lines: UTF-8, keys in their order, one line.
-    (Only the API answers JSON in this app.)"""
+
+    flask-smorest writes every answer with the app's provider (`jsonify`), whose default
+    sorts keys, escapes non-ASCII and packs separators: a command's answer would no
+    longer be the line `grants apply` prints. Only `response` differs from Flask's
+    (`dumps`, as templates use it, is unchanged); only the API answers JSON here."""
 
     def response(self, *args, **kwargs):
         body = json.dumps(self._prepare_response_obj(args, kwargs), ensure_ascii=False,

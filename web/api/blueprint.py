@@ -38,6 +38,8 @@ from web.api.errors import HANDLERS, ApiError, answered, failure, flat_fields
 from web.api.schemas import Failure, IdempotencyHeader
 
 PREFIX = "/api/v1"
+#: The 400 of an endpoint whose only inputs are its query (and path) parameters.
+BAD_QUERY = "invalid_request: a query parameter is malformed or unknown"
 #: How an error names the place of a wrong argument.
 WHERE = {"query": "query", "path": "path", "headers": "header", "multipart": "form"}
 

@@ -8,14 +8,13 @@ from flask import Response
 
 from projections.exports import CSV_TYPE, DATASETS, FORMATS, XLSX_TYPE, export
 from web.api.auth import READ
-from web.api.blueprint import Blueprint
+from web.api.blueprint import BAD_QUERY, Blueprint
 from web.api.context import services
 from web.api.schemas import ExportQuery, Failure
 
 #: What each format's body is, for the document.
 FILE_SCHEMAS = {"csv": (CSV_TYPE, {"type": "string"}),
                 "xlsx": (XLSX_TYPE, {"type": "string", "format": "binary"})}
-BAD_QUERY = "invalid_request: a query parameter is malformed or unknown"
 
 exports = Blueprint("exports", __name__, description="CSV and XLSX downloads")
 

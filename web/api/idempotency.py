@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request
+from flask import Response, current_app, request
 
 from web.api.errors import ApiError
 
@@ -185,9 +185,9 @@ class Keys:
                          (_now().isoformat(), username, key))
 
 
-def keys(app: Flask | None = None) -> Keys:
-    """The idempotency keys of the app's data folder."""
-    return (app or current_app).extensions[KEYS]
+def keys() -> Keys:
+    """The idempotency keys of the current app's data folder."""
+    return current_app.extensions[KEYS]
 
 
 def request_fingerprint() -> str:

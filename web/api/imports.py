@@ -12,14 +12,13 @@ from __future__ import annotations
 from projections.exports import FORMATS
 from web import importer
 from web.api.auth import READ, WRITE, caller
-from web.api.blueprint import Blueprint
+from web.api.blueprint import BAD_QUERY, Blueprint
 from web.api.context import services
 from web.api.errors import ApiError
 from web.api.exports import FILE_SCHEMAS, attachment
 from web.api.schemas import EmptyQuery, Failure, ImportReport, ImportUpload
 
 MAX_UPLOAD = 10 * 1024 * 1024
-BAD_QUERY = "invalid_request: a query parameter is malformed or unknown"
 
 imports = Blueprint("imports", __name__, max_body=MAX_UPLOAD,
                     description="historical awards from a sheet (staff)")

@@ -15,7 +15,7 @@ from lifecycle.errors import CommandRefused
 from projections import queries
 from projections import resources as rows
 from web.api.auth import READ
-from web.api.blueprint import Blueprint
+from web.api.blueprint import BAD_QUERY, Blueprint
 from web.api.context import services
 from web.api.errors import ApiError
 from web.api.schemas import (
@@ -42,7 +42,6 @@ from web.api.schemas import (
     QuoteQuery,
 )
 
-BAD_QUERY = "invalid_request: a query parameter is malformed or unknown"
 BAD_PATH = "invalid_request: a query parameter or the path is malformed or unknown"
 
 enterprises = Blueprint("enterprises", __name__,
