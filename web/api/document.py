@@ -40,14 +40,16 @@ The API's own: `invalid_request` 400 (a parameter, header or upload), `unauthori
 401, `forbidden` 403, `method_not_allowed` 405, `idempotency_in_progress` and
 `idempotency_interrupted` 409, `payload_too_large` 413, `unsupported_media_type` 415,
 `idempotency_key_reused` 422. See docs/api.md."""
-PLACES = ("path", "query", "header", "headers", "cookie")  # the order of parameters
+#: The order of an operation's parameters (webargs's names of the places, and OpenAPI's).
+PLACES = {place: n for n, place in enumerate(("path", "query", "header", "headers"))}
 BEARER = {"type": "http", "scheme": "bearer",
           "description": "an API token: `grants users token NAME` prints one"}
 
 
 class ServerPaths(FlaskPlugin):
-    """Paths as seen from the document's server (/api/v1); path parameters from the
-    views' path schemas alone; each operation named by its endpoint."""
+    """Paths as seen from the document's server (/api/v1), their parameters from the
+    views' path schemas alone; each operation named by its endpoint, its parameters
+    in the order path, query, header and its responses in the order of statuses."""
 
     def path_helper(self, rule, operations=None, parameters=None, **kwargs):
         return self.flaskpath2openapi(rule.rule).removeprefix(PREFIX)
@@ -56,10 +58,14 @@ class ServerPaths(FlaskPlugin):
         endpoint = kwargs["rule"].endpoint.rpartition(".")[2]
         for operation in (operations or {}).values():
             operation.setdefault("operationId", endpoint)
-            operation["parameters"] = sorted(operation.get("parameters", []),
-                                             key=lambda p: PLACES.index(p["in"]))
+            operation["parameters"] = sorted(operation.get("parameters", []), key=_place)
             operation["responses"] = dict(sorted(operation.get("responses", {}).items(),
                                                  key=lambda item: str(item[0])))
+
+
+def _place(parameter) -> int:
+    where = parameter.get("in") if isinstance(parameter, dict) else None  # or a $ref's name
+    return PLACES.get(where, len(PLACES))
 
 
 class Api(flask_smorest.Api):
