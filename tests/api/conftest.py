@@ -3,6 +3,7 @@ tokens of each role, and a served app (waitress on a free port) for real HTTP.""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import waitress
 
+from web.api.blueprint import PREFIX, fallback
 from web.app import create_app, services, users
 from web.synthetic import history
 
@@ -72,6 +74,18 @@ def load_demo(api: Api, enterprises: int = 8, seed: int = 3) -> list[dict]:
     ledger = api.services
     return [ledger.execute_json(cmd) for cmd in
             history(ledger.ledger.catalogue, enterprises=enterprises, seed=seed)]
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    """(method, path as the document writes it) of every route under /api/v1 but those of
+    the fallback (unknown paths and methods, OPTIONS)."""
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(PREFIX + "/") and rule.endpoint.partition(".")[0] != \
+                fallback.name:
+            path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule[len(PREFIX):])
+            routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    return routes
 
 
 @contextmanager

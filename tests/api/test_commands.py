@@ -62,6 +62,19 @@ def test_a_single_command_answers_its_line_with_200(api):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_a_command_s_answer_is_its_grants_apply_line_byte_for_byte(api, tmp_path):
+    commands = [register(1), submit("通州-1", 1)]
+    api.post(commands[0])
+    response = api.post(commands[1])
+    source = tmp_path / "commands.jsonl"
+    source.write_text("".join(json.dumps(c) + "\n" for c in commands), encoding="utf-8")
+    command = [str(GRANTS)] if GRANTS.exists() else [sys.executable, "-m", "web.cli"]
+    done = subprocess.run([*command, "--data", str(tmp_path / "cli"), "apply", str(source)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert response.get_data(as_text=True) == done.stdout.splitlines()[-1]
+    assert "通州-1" in response.get_data(as_text=True)  # UTF-8, not \u escapes
+
+
 def status_and_code(response) -> tuple[int, str]:
     return response.status_code, response.json["error"]["code"]
 

@@ -1,35 +1,57 @@
-"""The JSON API under /api/v1 (issue 6): docs/api.md, and its OpenAPI document at
-/api/v1/openapi.json.
+"""The JSON API under /api/v1 (issue 6), on flask-smorest: docs/api.md, and its OpenAPI
+document at /api/v1/openapi.json.
 
-    endpoints.py   the blueprint and the `@operation` declaration every endpoint uses
-    auth.py        bearer tokens and roles          errors.py      codes -> HTTP statuses
-    schemas.py     query/path/header/output schemas openapi.py     the document (apispec)
-    idempotency.py Idempotency-Key answers, kept in api.sqlite
-    commands.py    POST /commands                   resources.py   the read endpoints
-    downloads.py   exports and the import template  uploads.py     POST /imports
+    blueprint.py   the API's Blueprint: strict arguments, `access`, `idempotent`; `root`
+                   (the parts under /api/v1, failures, no-store); `fallback` (unknown
+                   paths and methods, OPTIONS)
+    document.py    the flask-smorest Api and what the document says of the API itself
+    commands.py    POST /commands (and the commands' part of the document)
+    resources.py   the reads: enterprises, applications, flags, catalogue, audit
+    exports.py     the CSV/XLSX exports         imports.py  POST /imports, its template
     meta.py        /openapi.json, /me
+    schemas.py     query/path/header/upload schemas and the schemas of every answer
+    auth.py        bearer tokens and roles      errors.py   codes -> statuses, failures
+    idempotency.py Idempotency-Key answers, kept in api.sqlite
+    context.py     the app's services and users (app.extensions): web.app is never imported
 """
 
 from __future__ import annotations
 
+import json
 
-def operations() -> list:
-    """Every endpoint of the API, as declared (importing the modules declares them)."""
-    from web.api import commands, downloads, meta, resources, uploads  # noqa: F401
-    from web.api.endpoints import OPERATIONS
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
-    return OPERATIONS
+from web.api import commands, document, exports, imports, meta, resources
+from web.api.blueprint import fallback, root
+from web.api.context import services
+from web.api.idempotency import KEYS, Keys
+
+#: Every part of the API, in the order of the document's tags.
+PARTS = (commands.commands, resources.enterprises, resources.applications, resources.flags,
+         resources.catalogue, resources.audit, exports.exports, imports.imports, meta.meta)
+API = root(PARTS)
 
 
-def register(app) -> None:
-    """Add the API's blueprint to `app`, with its idempotency keys and OpenAPI document."""
-    from web.api.endpoints import API_KEYS, bp
-    from web.api.idempotency import Keys
-    from web.api.meta import OPENAPI
-    from web.api.openapi import build
-    from web.app import services
+class LineJSON(DefaultJSONProvider):
+    """JSON answers as `grants` prints its lines: UTF-8, keys in their order, one line.
 
-    declared = operations()
-    app.extensions[API_KEYS] = Keys(services(app).data_dir)
-    app.extensions[OPENAPI] = build(declared)
-    app.register_blueprint(bp)
+    flask-smorest writes every answer with the app's provider (`jsonify`), whose default
+    sorts keys, escapes non-ASCII and packs separators: a command's answer would no
+    longer be the line `grants apply` prints. Only `response` differs from Flask's
+    (`dumps`, as templates use it, is unchanged); only the API answers JSON here."""
+
+    def response(self, *args, **kwargs):
+        body = json.dumps(self._prepare_response_obj(args, kwargs), ensure_ascii=False,
+                          default=self.default)
+        return self._app.response_class(body, mimetype=self.mimetype)
+
+
+def register(app: Flask) -> None:
+    """Add the API to `app`: its blueprints, its document and its idempotency keys."""
+    app.json = LineJSON(app)
+    app.extensions[KEYS] = Keys(services(app).data_dir)
+    api = document.api(app, PARTS)
+    commands.describe(api)
+    api.register_blueprint(API)
+    app.register_blueprint(fallback)

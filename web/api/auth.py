@@ -3,14 +3,15 @@
 Tokens come from `grants users token NAME` (web/users.py keeps only their hash).
 Every role may read; only staff may write. A missing or unknown token answers
 401, a role that may not write 403, before anything is read or written.
+`Blueprint.access` (web/api/blueprint.py) calls `authorize` first in every view.
 """
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import g, request
 
+from web.api.context import users
 from web.api.errors import ApiError
-from web.app import users
 from web.users import User
 
 #: What an operation needs: nothing, any active user, or one who may write.
@@ -28,11 +29,12 @@ def bearer_token() -> str | None:
 
 
 def authorize(access: str) -> User | None:
-    """The user the request acts for, or ApiError 401/403; None for a public operation."""
+    """The user the request acts for (kept for `caller`), or ApiError 401/403; None for a
+    public operation."""
     if access == PUBLIC:
         return None
     token = bearer_token()
-    user = users(current_app).by_token(token) if token else None
+    user = users().by_token(token) if token else None
     if user is None:
         challenge = CHALLENGE + (', error="invalid_token"' if token else "")
         raise ApiError("unauthorized", "a valid API token is needed: send "
@@ -41,4 +43,10 @@ def authorize(access: str) -> User | None:
     if access == WRITE and not user.can_write:
         raise ApiError("forbidden", f"{user.username} is {user.role}: only staff may record "
                        "commands; nothing was written")
+    g.grants_api_user = user
     return user
+
+
+def caller() -> User:
+    """The user the current request was authorized for."""
+    return g.grants_api_user

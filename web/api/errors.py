@@ -6,13 +6,19 @@ finds the field wrong (one mapping, so a client needs one rule); `not_found` 404
 (`policy_not_in_force`, `ineligible`, `duplicate_support`, `exceeds_entitlement`,
 `evaluation_required`) 422. Every failure body is `{"ok": false, "error": {"code",
 "message", "fields"}}`, a failed command's also carries `"command"`, as its line does.
+
+Every blueprint of the API answers its failures with the handlers below (registered
+by web/api/blueprint.py), so an `ApiError` raised anywhere in a view, a werkzeug
+HTTP error (413, 415) and a crash (500, logged) all answer in that one shape.
 """
 
 from __future__ import annotations
 
-import json
+import logging
+from collections.abc import Callable
 
-from flask import Response
+from flask import Response, current_app, request
+from werkzeug.exceptions import HTTPException
 
 from lifecycle.errors import CODES
 
@@ -45,6 +51,7 @@ API_STATUS = {
 #: A refusal code the ledger may add later reads as a rule-level refusal.
 DEFAULT_REFUSAL_STATUS = 422
 ERROR_CODES = tuple(dict.fromkeys((*CODES, *CONTRACT_STATUS, *API_STATUS)))
+log = logging.getLogger(__name__)
 
 
 def status_of_line(line: dict) -> int:
@@ -56,7 +63,7 @@ def status_of_line(line: dict) -> int:
 
 
 class ApiError(Exception):
-    """A request the API refuses; the blueprint turns it into a JSON failure."""
+    """A request the API refuses; the blueprint's handler turns it into a JSON failure."""
 
     def __init__(self, code: str, message: str, fields: dict | None = None,
                  headers: dict | None = None, status: int | None = None):
@@ -71,10 +78,22 @@ class ApiError(Exception):
                                        "fields": self.fields}}
 
 
+def flat_fields(messages, prefix: str = "") -> dict[str, str]:
+    """marshmallow's messages as `fields`: one reason per name, nested names dotted."""
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flat_fields(value, name + "."))
+        else:
+            flat[name] = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return flat
+
+
 def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
-    """JSON as `grants` prints it (UTF-8, keys in their order), not Flask's sorted ASCII."""
-    response = Response(json.dumps(payload, ensure_ascii=False), status=status,
-                        mimetype="application/json")
+    """`payload` as the API writes JSON (the app's provider: see web/api/__init__.py)."""
+    response = current_app.json.response(payload)
+    response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -82,3 +101,36 @@ def json_response(payload, status: int = 200, headers: dict | None = None) -> Re
 
 def failure(error: ApiError) -> Response:
     return json_response(error.body(), error.status, error.headers)
+
+
+def from_http(e: HTTPException) -> ApiError:
+    """A werkzeug HTTP error (413 while reading a body, ...) as the API's own code."""
+    code = {413: "payload_too_large", 415: "unsupported_media_type",
+            405: "method_not_allowed"}.get(e.code or 400, "invalid_request")
+    return ApiError(code, e.description or e.name, status=API_STATUS.get(code, e.code))
+
+
+def http_failure(e: HTTPException) -> Response:
+    return failure(from_http(e))
+
+
+def server_failure(e: Exception) -> Response:
+    log.exception("API request failed: %s %s", request.method, request.path)
+    return failure(ApiError("server_error", "the server failed to answer; nothing more is "
+                            "known here (the failure is logged)"))
+
+
+#: What each blueprint of the API registers: exception class -> handler.
+HANDLERS: dict[type[Exception], Callable[..., Response]] = {
+    ApiError: failure, HTTPException: http_failure, Exception: server_failure}
+
+
+def answered(view: Callable, *args, **kwargs) -> Response:
+    """The view's answer, a refusal it raises answered as the handlers would answer it
+    (so that an idempotency key can keep it); a crash is left to propagate."""
+    try:
+        return view(*args, **kwargs)
+    except ApiError as e:
+        return failure(e)
+    except HTTPException as e:
+        return http_failure(e)

@@ -12,6 +12,9 @@ the answer before the answer is sent:
 - the first never finished (its process died, or it failed with a server error): what
   it wrote cannot be known from here, so it is never run again: 409
   `idempotency_interrupted`; check the ledger, then send with a new key.
+
+`once` is the step a view takes under a key (`Blueprint.idempotent` in
+web/api/blueprint.py reads the header and calls it); `Keys` is their store.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from flask import Response, current_app, request
 
 from web.api.errors import ApiError
 
@@ -35,6 +40,7 @@ WAIT = 30.0  # seconds a retry waits for the first request with its key to finis
 LEASE = timedelta(hours=1)  # a request still "running" after this long is taken as dead
 KEEP = timedelta(days=30)  # answers are kept this long
 HOST = socket.gethostname()
+KEYS = "grants_api_keys"  # where the app keeps its Keys (app.extensions)
 
 
 @dataclass(frozen=True)
@@ -177,3 +183,43 @@ class Keys:
             conn.execute("UPDATE idempotency_keys SET state = 'interrupted', finished_at = ? "
                          "WHERE username = ? AND key = ? AND state = 'running'",
                          (_now().isoformat(), username, key))
+
+
+def keys() -> Keys:
+    """The idempotency keys of the current app's data folder."""
+    return current_app.extensions[KEYS]
+
+
+def request_fingerprint() -> str:
+    """The fingerprint of the current request (an upload by its files and form fields)."""
+    content_type = request.mimetype or ""
+    query = request.query_string.decode("latin-1")
+    if content_type == "multipart/form-data":
+        files = {name: (f.filename or "", f.read()) for name, f in request.files.items()}
+        for f in request.files.values():
+            f.seek(0)
+        return fingerprint(request.method, request.path, query, content_type, b"", files,
+                           request.form.to_dict())
+    return fingerprint(request.method, request.path, query, content_type,
+                       request.get_data(cache=True))
+
+
+def once(username: str, key: str, run: Callable[[], Response]) -> Response:
+    """`run()`'s answer, kept under the user's key; or the answer kept by an earlier run of
+    the same request (`Idempotent-Replayed`); or ApiError (reused, in progress,
+    interrupted). A run that raises leaves the key interrupted."""
+    store = keys()
+    answer = store.claim(username, key, request_fingerprint(), wait=float(
+        current_app.config.get("GRANTS_IDEMPOTENCY_WAIT", WAIT)))
+    if answer is not None:
+        replayed = Response(answer.body, status=answer.status, content_type=answer.content_type)
+        replayed.headers["Idempotent-Replayed"] = "true"
+        return replayed
+    try:
+        response = run()
+    except BaseException:
+        store.interrupt(username, key)
+        raise
+    store.finish(username, key, Answer(response.status_code, response.get_data(),
+                                       response.content_type))
+    return response

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask_smorest import current_api
 
-from web.api.auth import PUBLIC
-from web.api.endpoints import Doc, Reply, operation
+from web.api.auth import PUBLIC, READ, caller
+from web.api.blueprint import BAD_QUERY, Blueprint
 from web.api.errors import json_response
-from web.api.schemas import Failure, Me
+from web.api.schemas import EmptyQuery, Failure, Me
 
-OPENAPI = "grants_api_openapi"
-
-
-@operation("GET", "/openapi.json", tag="meta", access=PUBLIC,
-           summary="This document (OpenAPI 3.0), generated from the API's schemas",
-           responses={200: Doc("The OpenAPI document", content={
-               "application/json": {"schema": {"type": "object"}}}),
-               400: Doc("invalid_request: a query parameter is unknown", Failure)})
-def openapi_document(user, args):
-    """The document built when the API was registered."""
-    return json_response(current_app.extensions[OPENAPI])
+meta = Blueprint("meta", __name__, description="this document and the caller")
 
 
-@operation("GET", "/me", tag="meta", summary="Who the token belongs to",
-           responses={200: Doc("The user and role", Me),
-                      400: Doc("invalid_request: a query parameter is unknown", Failure)})
-def me(user, args):
-    """The user the token acts for."""
-    return Reply(200, user)
+@meta.route("/openapi.json")
+@meta.access(PUBLIC)
+@meta.arguments(EmptyQuery, location="query", as_kwargs=True)
+@meta.response(200, {"type": "object"}, description="The OpenAPI document")
+@meta.alt_response(400, schema=Failure, description=BAD_QUERY)
+def openapi_document():
+    """This document (OpenAPI 3.0), generated from the API's schemas"""
+    return json_response(current_api.spec.to_dict())
+
+
+@meta.route("/me")
+@meta.access(READ)
+@meta.arguments(EmptyQuery, location="query", as_kwargs=True)
+@meta.response(200, Me, description="The user and role")
+@meta.alt_response(400, schema=Failure, description=BAD_QUERY)
+def me():
+    """Who the token belongs to"""
+    return caller()

@@ -1,9 +1,10 @@
-"""marshmallow schemas of the API's own inputs (query, path, header, form) and its outputs.
+"""marshmallow schemas of the API's own inputs (query, path, header, upload) and its outputs.
 
 The commands' schemas are the contract's, in `web.schemas`; these are the rest.
 Input schemas raise on unknown names, so that a misspelt parameter (`asof`) is an
-error rather than silently ignored. Output schemas shape every answer; the
-OpenAPI document is generated from both (web/api/openapi.py).
+error rather than silently ignored. The views name them in `@blp.arguments` (the
+inputs) and `@blp.response` (the outputs, which shape every answer); flask-smorest
+generates the OpenAPI document from the same declarations.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from datetime import UTC, date
 from decimal import Decimal
 
-from marshmallow import INCLUDE, RAISE, Schema, fields, post_dump, validate
+from flask_smorest.fields import Upload
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, post_dump, validate
+from werkzeug.datastructures import FileStorage
 
 from lifecycle.status import Status
 from policies.catalogue import SIZES
@@ -136,7 +139,20 @@ class IdempotencyHeader(Strict):
                                  "retry with the same key answers the first answer again"})
 
 
-class ImportForm(Strict):
+class Sheet(Upload):
+    """An uploaded file (a form field that is text is no file)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("send the sheet as a file")
+        return value
+
+
+class ImportUpload(Strict):
+    """The form of POST /imports (multipart/form-data)."""
+
+    file = Sheet(required=True, metadata={
+        "description": ".csv (UTF-8 or GB18030) or .xlsx, with the template's columns"})
     dry_run = fields.Boolean(load_default=False, metadata={
         "description": "judge every row and report, but write nothing"})
 
