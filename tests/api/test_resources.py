@@ -159,3 +159,13 @@ def test_flags_raised_by_the_scheduler_and_those_due(api):
         entitlement = queries.entitlement(api.services.ledger, views, flag["enterprise_id"])
     assert entitlement["flags"]
     assert api.get(f"/enterprises/{flag['enterprise_id']}/entitlement").json == entitlement
+
+
+def test_the_checkpoint_is_grants_checkpoint_and_checks_against_the_log(demo):
+    from lifecycle import log_audit
+
+    signed = demo.get("/checkpoint", role="auditor").json
+    assert signed["size"] == demo.events()
+    assert signed == demo.services.tree.head()
+    report = log_audit.audit_log(demo.services.ledger, demo.services.public_keys(), [signed])
+    assert report.ok and report.checkpoints == 1, report.findings

@@ -547,6 +547,17 @@ class Difference(Schema):
     current_refusal = fields.String(required=True, allow_none=True)
 
 
+class Checkpoint(Schema):
+    """A signed tree head of the whole log (README, "The proof of the record")."""
+
+    size = fields.Integer(required=True, metadata={"description": "records in the log"})
+    root = fields.String(required=True, metadata={"description": "Merkle root, hex (RFC 9162)"})
+    time = fields.String(required=True, metadata={"description": "when it was signed, UTC"})
+    key = fields.String(required=True, metadata={"description": "the key's fingerprint"})
+    public_key = fields.String(required=True, metadata={"description": "Ed25519, base64"})
+    signature = fields.String(required=True, metadata={"description": "Ed25519, base64"})
+
+
 class Audit(Schema):
     ok = fields.Boolean(required=True)
     chain_ok = fields.Boolean(required=True)
