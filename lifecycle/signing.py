@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import fcntl
 import hashlib
 import os
 import tempfile
@@ -167,7 +168,10 @@ def add_public_key(key_file: str | os.PathLike, public_key: bytes) -> None:
     if public_key in read_public_keys(pub):
         return
     with open(pub, "a", encoding="ascii") as f:
-        f.write(f"ed25519 {base64.b64encode(public_key).decode()} {fingerprint(public_key)}\n")
+        fcntl.flock(f, fcntl.LOCK_EX)  # two processes starting at once list it once
+        if public_key not in read_public_keys(pub):
+            f.write(f"ed25519 {base64.b64encode(public_key).decode()} "
+                    f"{fingerprint(public_key)}\n")
 
 
 def read_public_keys(pub: str | os.PathLike) -> list[bytes]:
@@ -181,7 +185,7 @@ def read_public_keys(pub: str | os.PathLike) -> list[bytes]:
         parts = line.split()
         if len(parts) >= 2 and parts[0] == "ed25519":
             raw = base64.b64decode(parts[1])
-            if len(raw) == 32:
+            if len(raw) == 32 and raw not in keys:
                 keys.append(raw)
     return keys
 
