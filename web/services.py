@@ -47,6 +47,7 @@ class Services:
         self.key_path = signing.key_path(self.data_dir, signing_key)
         self.tree = LogTree(self.ledger, signing.SigningKey.load_or_create(self.key_path))
         self.seal()
+        self._sealer = _Sealer(self)
         # One writer at a time in this process; between processes the store decides.
         self._write_lock = threading.Lock()
 
@@ -62,6 +63,7 @@ class Services:
         return self.data_dir / VIEWS_FILE
 
     def close(self) -> None:
+        self._sealer.close()  # signs what the last writes left unsigned
         self.tree.close()
         self.follower.close()
         self.ledger.close()
@@ -77,6 +79,10 @@ class Services:
         except Exception:  # noqa: BLE001 - never fail a saved command for its seal
             log.exception("could not sign a tree head; the next write will")
             return None
+
+    def sealed(self) -> None:
+        """Wait until what was written so far is covered by a signed head."""
+        self._sealer.wait()
 
     def checkpoint(self) -> dict:
         """The signed head of the whole log now (`grants checkpoint`)."""
@@ -98,7 +104,7 @@ class Services:
             outcomes = self.ledger.run(commands, together=together)
             if any(o.ok for o in outcomes):
                 self.follower.catch_up()
-                self.seal()
+                self._sealer.poke()
         return [contract.line(o) for o in outcomes]
 
     def execute(self, command: Command) -> dict:
@@ -152,3 +158,49 @@ class Services:
             yield views
         finally:
             views.close()
+
+
+class _Sealer:
+    """Signs a tree head shortly after each write, off the write's own path.
+
+    One thread per process: a write wakes it and returns; it signs one head over
+    everything written since the last (a burst of writes, one head). A crash before it
+    signs leaves the newest records unsigned until the next head, which covers them.
+    """
+
+    def __init__(self, services: Services):
+        self._services = services
+        self._changed = threading.Condition()
+        self._asked = self._done = 0  # writes that asked for a head; those a head covers
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="sealer", daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        with self._changed:
+            self._asked += 1
+            self._changed.notify_all()
+
+    def wait(self, timeout: float = 30) -> None:
+        with self._changed:
+            target = self._asked
+            self._changed.wait_for(lambda: self._done >= target, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._asked > self._done or self._stopping)
+                target, stopping = self._asked, self._stopping
+            if target > self._done:
+                self._services.seal()
+            with self._changed:
+                self._done = target
+                self._changed.notify_all()
+            if stopping:
+                return
+
+    def close(self) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+        self._thread.join(30)

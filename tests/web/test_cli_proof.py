@@ -132,3 +132,18 @@ def test_an_unknown_application_cannot_be_proved(event_store, tmp_path):
     env = written(event_store, tmp_path, enterprises=1)
     done = grants(env, "prove", "NOPE-1")
     assert done.returncode == 1 and "NOPE-1" in done.stderr
+
+
+def test_every_write_is_covered_by_a_signed_head_shortly_after(event_store):
+    from tests.conftest import TEST_CLOCK
+    from web.schemas import load_command
+    from web.services import Services
+
+    services = Services(event_store.data, event_store.event_store or None, clock=TEST_CLOCK)
+    try:
+        for n in range(1, 4):
+            assert services.execute(load_command(register(n)))["ok"]
+        services.sealed()
+        assert services.tree.head()["size"] == services.ledger.recorder.max_notification_id()
+    finally:
+        services.close()
