@@ -63,8 +63,8 @@ def apply_lines(services: Services, lines, out, progress: Progress | None = None
                 group: int = GROUP) -> bool:
     """Run each line as one command; write one JSON line per command. True if all succeeded.
 
-    Commands are read and saved in groups (Ledger.execute_many); a group's lines are
-    written once it is saved and the read models show it.
+    Commands are read and saved in groups (Ledger.run); a group's lines are written once
+    it is saved (`grants apply` brings the read models up once, at the end: Services.batch).
     """
     all_ok = True
     for chunk in _chunks(lines, group):
@@ -121,7 +121,7 @@ def cmd_apply(args, settings: Settings) -> int:
         return 2
     progress = Progress("applying", total) if total else None
     try:
-        with closing(open_services(settings)) as services:
+        with closing(open_services(settings)) as services, services.batch():
             ok = apply_lines(services, source, sys.stdout, progress)
     except UnicodeDecodeError as e:
         print(f"grants apply: {args.file} is not UTF-8 text: {e.reason}", file=sys.stderr)
@@ -209,7 +209,7 @@ def cmd_demo(args, settings: Settings) -> int:
                     history(services.ledger.catalogue, enterprises=args.enterprises,
                             seed=args.seed, end=services.clock.today())]  # nothing after today
         progress = Progress("loading demo", sum(len(c) + 1 for c in commands))
-        with open(os.devnull, "w") as sink:
+        with open(os.devnull, "w") as sink, services.batch():
             apply_lines(services, commands, sink, progress)
         progress.done()
         from web import daily

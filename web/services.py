@@ -50,6 +50,7 @@ class Services:
         self._sealer = _Sealer(self)
         # One writer at a time in this process; between processes the store decides.
         self._write_lock = threading.Lock()
+        self._deferred = 0  # inside batch(): the views are brought up once, at its end
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -103,7 +104,8 @@ class Services:
         with self._write_lock:
             outcomes = self.ledger.run(commands, together=together)
             if any(o.ok for o in outcomes):
-                self.follower.catch_up()
+                if not self._deferred:
+                    self.follower.catch_up()
                 self._sealer.poke()
         return [contract.line(o) for o in outcomes]
 
@@ -144,6 +146,19 @@ class Services:
         except Refused as refused:
             return contract.refused_line(command_name(data), refused)
         return self.execute(command)
+
+    @contextmanager
+    def batch(self):
+        """Within it, writes answer before the views show them; the views are brought up
+        to date once, at its end (a bulk import: each enterprise's rows are rewritten once,
+        not once per group of 200). Single commands keep reading their own writes."""
+        self._deferred += 1
+        try:
+            yield self
+        finally:
+            self._deferred -= 1
+            if not self._deferred:
+                self.catch_up()
 
     def catch_up(self) -> None:
         """Bring the views up to date with what other processes recorded."""
