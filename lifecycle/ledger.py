@@ -449,7 +449,7 @@ class Ledger(Application):
             board = FlagBoard.open_for(cmd.enterprise_id, cmd.at)
         due = {o.key: o for o in cmd.due}
         for key in sorted(set(board.open) - set(due)):
-            board.clear_flag(key, "no longer due", cmd.at, cmd.actor)
+            board.clear_flag(key, "no_longer_due", cmd.at, cmd.actor)  # a reason code
         for key in sorted(set(due) - set(board.open)):
             o = due[key]
             board.raise_flag(key, o.kind, o.application_id, o.policy, o.due_on, o.message,
