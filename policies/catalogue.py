@@ -63,16 +63,6 @@ class Cite:
         where = f"art. {self.article}" if self.article else (self.section or "")
         return f"{self.seed[:3]} {where}".strip()
 
-    def to_dict(self) -> dict:
-        d = {"seed": self.seed}
-        if self.article is not None:
-            d["article"] = self.article
-        if self.section is not None:
-            d["section"] = self.section
-        if self.text is not None:
-            d["text"] = self.text
-        return d
-
 
 @dataclass(frozen=True)
 class Cap:
@@ -84,17 +74,6 @@ class Cap:
     items: tuple[str, ...]
     cite: Cite
 
-    def to_dict(self) -> dict:
-        return {
-            "policy": self.policy,
-            "article": self.article,
-            "item": self.item,
-            "items": list(self.items),
-            "scope": self.scope,
-            "amount": str(self.amount),
-            "cite": self.cite.to_dict(),
-        }
-
 
 @dataclass(frozen=True)
 class Threshold:
@@ -102,12 +81,6 @@ class Threshold:
     at_least: Decimal
     of: str | None  # when set, the threshold is on basis / of
     cite: Cite
-
-    def to_dict(self) -> dict:
-        d = {"basis": self.basis, "at_least": str(self.at_least), "cite": self.cite.to_dict()}
-        if self.of:
-            d["of"] = self.of
-        return d
 
 
 @dataclass(frozen=True)
@@ -135,23 +108,6 @@ class Item:
             names += [t.basis] + ([t.of] if t.of else [])
         return tuple(dict.fromkeys(names))
 
-    def to_dict(self) -> dict:
-        return {
-            "key": self.key,
-            "title_zh": self.title_zh,
-            "title_en": self.title_en,
-            "basis": self.basis,
-            "required_basis": list(self.required_basis),
-            "rate": None if self.rate is None else str(self.rate),
-            "max_years": self.max_years,
-            "years_counted": self.years_counted,
-            "sizes": None if self.sizes is None else list(self.sizes),
-            "ladder": self.ladder,
-            "rung": self.rung,
-            "thresholds": [t.to_dict() for t in self.thresholds],
-            "caps": [c.to_dict() for c in self.caps],
-        }
-
 
 @dataclass(frozen=True)
 class Article:
@@ -163,16 +119,6 @@ class Article:
     items: tuple[Item, ...]
     caps: tuple[Cap, ...]  # article-level caps only
 
-    def to_dict(self) -> dict:
-        return {
-            "number": self.number,
-            "title_zh": self.title_zh,
-            "title_en": self.title_en,
-            "cites": [c.to_dict() for c in self.cites],
-            "items": [i.to_dict() for i in self.items],
-            "caps": [c.to_dict() for c in self.caps],
-        }
-
 
 @dataclass(frozen=True)
 class Eligibility:
@@ -180,16 +126,6 @@ class Eligibility:
     dishonesty_cite: Cite | None = None
     max_awards_per_enterprise: int | None = None
     max_awards_cite: Cite | None = None
-
-    def to_dict(self) -> dict:
-        d: dict = {}
-        if self.dishonesty_lookback_years is not None:
-            d["dishonesty_lookback_years"] = self.dishonesty_lookback_years
-            d["dishonesty_cite"] = self.dishonesty_cite.to_dict()
-        if self.max_awards_per_enterprise is not None:
-            d["max_awards_per_enterprise"] = self.max_awards_per_enterprise
-            d["max_awards_cite"] = self.max_awards_cite.to_dict()
-        return d
 
 
 @dataclass(frozen=True)
@@ -223,28 +159,6 @@ class Policy:
             return False
         return self.valid_until is None or day < self.valid_until
 
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "level": self.level,
-            "title_zh": self.title_zh,
-            "title_en": self.title_en,
-            "authoritative_seed": self.authoritative_seed,
-            "seeds": list(self.seeds),
-            "issued": self.issued.isoformat() if self.issued else None,
-            "issued_cite": self.issued_cite.to_dict() if self.issued_cite else None,
-            "valid_years": self.valid_years,
-            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
-            "valid_cite": self.valid_cite.to_dict() if self.valid_cite else None,
-            "repeals": self.repeals,
-            "fund_year": self.fund_year,
-            "eligibility": self.eligibility.to_dict(),
-            "non_duplication_cite": (
-                self.non_duplication_cite.to_dict() if self.non_duplication_cite else None
-            ),
-            "articles": [a.to_dict() for a in self.articles.values()],
-        }
-
 
 @dataclass(frozen=True)
 class Rung:
@@ -263,16 +177,6 @@ class Ladder:
 
     def rank(self, rung: str) -> int:
         return [r.key for r in self.rungs].index(rung)
-
-    def to_dict(self) -> dict:
-        return {
-            "key": self.key,
-            "title_zh": self.title_zh,
-            "title_en": self.title_en,
-            "cites": [c.to_dict() for c in self.cites],
-            "rungs": [{"key": r.key, "title_zh": r.title_zh, "title_en": r.title_en}
-                      for r in self.rungs],
-        }
 
 
 @dataclass(frozen=True)
@@ -309,15 +213,6 @@ class Catalogue:
         for policy in self.policies.values():
             for art in policy.articles.values():
                 yield from art.items
-
-    def to_dict(self) -> dict:
-        return {
-            "version": self.version,
-            "basis_fields": list(BASIS_FIELDS),
-            "cap_scopes": CAP_SCOPES,
-            "ladders": [ld.to_dict() for ld in self.ladders.values()],
-            "policies": [p.to_dict() for p in self.policies.values()],
-        }
 
 
 # --- loading -------------------------------------------------------------------------
@@ -383,7 +278,7 @@ def _repeals(value, where) -> dict | None:
         return None
     r = _Reader(value, f"{where} repeals")
     out = {"id": r.get("id", str), "document": r.get("document", str),
-           "cite": _cite(r.get("cite", dict), f"{where} repeals").to_dict()}
+           "cite": _cite(r.get("cite", dict), f"{where} repeals")}
     r.done()
     return out
 

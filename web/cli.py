@@ -36,7 +36,7 @@ from lifecycle.errors import Refused
 from lifecycle.ledger import GROUP, Ledger
 from projections import queries
 from projections.follower import Follower
-from web import audit_report, contract, proofs
+from web import audit_report, contract, proofs, shapes
 from web.messages import finding_message, with_words
 from web.progress import Progress
 from web.services import Services
@@ -171,7 +171,7 @@ def cmd_quote(args, settings: Settings) -> int:
 def cmd_policies(args, settings: Settings) -> int:
     cat = settings.catalogue()
     if args.json:
-        print(dumps(cat.to_dict()))
+        print(dumps(shapes.catalogue(cat)))
         return 0
     print(f"catalogue version {cat.version}")
     for p in cat.policies.values():

@@ -10,7 +10,7 @@ import pytest
 from projections import queries
 from tests.api.conftest import load_demo, make_api
 from tests.builders import approve, certify, register, submit
-from web import daily
+from web import daily, shapes
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,7 @@ def test_an_entitlement_now_as_of_and_known_at(demo):
 
 
 def test_the_catalogue_is_grants_policies(demo):
-    assert demo.get("/catalogue").json == demo.services.ledger.catalogue.to_dict()
+    assert demo.get("/catalogue").json == shapes.catalogue(demo.services.ledger.catalogue)
 
 
 def test_the_audit_for_an_auditor(demo):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from policies import calculator, catalogue
-from policies.catalogue import CatalogueError, Cite
+from policies.catalogue import CatalogueError
 from policies.facts import Enterprise, Request
 from policies.money import add_years
 
@@ -43,7 +43,7 @@ def all_cites():
             if getattr(p, attr):
                 yield f"{p.id} {attr}", getattr(p, attr)
         if p.repeals:
-            yield f"{p.id} repeals", Cite(**p.repeals["cite"])
+            yield f"{p.id} repeals", p.repeals["cite"]
         for attr in ("dishonesty_cite", "max_awards_cite"):
             if getattr(p.eligibility, attr):
                 yield f"{p.id} {attr}", getattr(p.eligibility, attr)

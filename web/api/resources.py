@@ -226,7 +226,7 @@ def flags_due(query):
 @catalogue.alt_response(400, schema=Failure, description=BAD_QUERY)
 def get_catalogue():
     """The policy catalogue (grants policies --json)"""
-    return services().ledger.catalogue.to_dict()
+    return services().ledger.catalogue  # dumped by web/shapes.py's Catalogue
 
 
 @audit.route("/audit")

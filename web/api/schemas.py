@@ -21,6 +21,7 @@ from policies.catalogue import SIZES
 from policies.money import yuan
 from projections.resources import ENTERPRISE_SORTS
 from web.api.errors import ERROR_CODES
+from web.shapes import Catalogue  # noqa: F401 - the catalogue's shape, shared with grants
 from web.users import ROLES
 
 STATUSES = tuple(s.value for s in Status)
@@ -418,109 +419,6 @@ class Entitlement(Schema):
                         metadata={"description": "the enterprise's open flags"})
     as_of = Day(required=True, allow_none=True)
     known_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
-
-
-class Cite(Schema):
-    seed = fields.String(required=True)
-    article = fields.Integer()
-    section = fields.String()
-    text = fields.String()
-
-
-class CatalogueCap(Schema):
-    policy = fields.String(required=True)
-    article = fields.Integer(required=True)
-    item = fields.String(required=True, allow_none=True)
-    items = fields.List(fields.String(), required=True)
-    scope = fields.String(required=True)
-    amount = fields.String(required=True)
-    cite = fields.Nested(Cite, required=True)
-
-
-class Threshold(Schema):
-    basis = fields.String(required=True)
-    at_least = fields.String(required=True)
-    of = fields.String()
-    cite = fields.Nested(Cite, required=True)
-
-
-class Item(Schema):
-    key = fields.String(required=True)
-    title_zh = fields.String(required=True)
-    title_en = fields.String(required=True)
-    basis = fields.String(required=True, allow_none=True)
-    required_basis = fields.List(fields.String(), required=True)
-    rate = fields.String(required=True, allow_none=True)
-    max_years = fields.Integer(required=True)
-    years_counted = fields.String(required=True, validate=validate.OneOf(("award", "entity")))
-    sizes = fields.List(fields.String(), required=True, allow_none=True)
-    ladder = fields.String(required=True, allow_none=True)
-    rung = fields.String(required=True, allow_none=True)
-    thresholds = fields.List(fields.Nested(Threshold), required=True)
-    caps = fields.List(fields.Nested(CatalogueCap), required=True)
-
-
-class Article(Schema):
-    number = fields.Integer(required=True)
-    title_zh = fields.String(required=True)
-    title_en = fields.String(required=True)
-    cites = fields.List(fields.Nested(Cite), required=True)
-    items = fields.List(fields.Nested(Item), required=True)
-    caps = fields.List(fields.Nested(CatalogueCap), required=True)
-
-
-class Eligibility(Schema):
-    dishonesty_lookback_years = fields.Integer()
-    dishonesty_cite = fields.Nested(Cite)
-    max_awards_per_enterprise = fields.Integer()
-    max_awards_cite = fields.Nested(Cite)
-
-
-class Repeal(Schema):
-    id = fields.String(required=True)
-    document = fields.String(required=True)
-    cite = fields.Nested(Cite, required=True)
-
-
-class Policy(Schema):
-    id = fields.String(required=True)
-    level = fields.String(required=True)
-    title_zh = fields.String(required=True)
-    title_en = fields.String(required=True)
-    authoritative_seed = fields.String(required=True)
-    seeds = fields.List(fields.String(), required=True)
-    issued = Day(required=True, allow_none=True)
-    issued_cite = fields.Nested(Cite, required=True, allow_none=True)
-    valid_years = fields.Integer(required=True, allow_none=True)
-    valid_until = Day(required=True, allow_none=True)
-    valid_cite = fields.Nested(Cite, required=True, allow_none=True)
-    repeals = fields.Nested(Repeal, required=True, allow_none=True)
-    fund_year = fields.Integer(required=True, allow_none=True)
-    eligibility = fields.Nested(Eligibility, required=True)
-    non_duplication_cite = fields.Nested(Cite, required=True, allow_none=True)
-    articles = fields.List(fields.Nested(Article), required=True)
-
-
-class Rung(Schema):
-    key = fields.String(required=True)
-    title_zh = fields.String(required=True)
-    title_en = fields.String(required=True)
-
-
-class Ladder(Schema):
-    key = fields.String(required=True)
-    title_zh = fields.String(required=True)
-    title_en = fields.String(required=True)
-    cites = fields.List(fields.Nested(Cite), required=True)
-    rungs = fields.List(fields.Nested(Rung), required=True)
-
-
-class Catalogue(Schema):
-    version = fields.String(required=True)
-    basis_fields = fields.List(fields.String(), required=True)
-    cap_scopes = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-    ladders = fields.List(fields.Nested(Ladder), required=True)
-    policies = fields.List(fields.Nested(Policy), required=True)
 
 
 class Finding(Schema):
