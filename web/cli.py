@@ -36,7 +36,7 @@ from lifecycle.errors import Refused
 from lifecycle.ledger import GROUP, Ledger
 from projections import queries
 from projections.follower import Follower
-from web import audit_report, contract
+from web import audit_report, contract, inputs
 from web.messages import finding_message, with_words
 from web.progress import Progress
 from web.services import Services
@@ -64,7 +64,9 @@ def apply_lines(services: Services, lines, out, progress: Progress | None = None
     """Run each line as one command; write one JSON line per command. True if all succeeded.
 
     Commands are read and saved in groups (Ledger.execute_many); a group's lines are
-    written once it is saved and the read models show it.
+    written once it is saved and the read models show it. A line the reader refuses
+    (web/inputs.py: not JSON, too long, too deep, ...) answers its own invalid_command
+    line, and the lines around it run.
     """
     all_ok = True
     for chunk in _chunks(lines, group):
@@ -72,13 +74,15 @@ def apply_lines(services: Services, lines, out, progress: Progress | None = None
         for line in chunk:
             sizes += len(line) + 1
             try:
-                items.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                items.append(_NotJSON(e))
-        parsed = [i for i in items if not isinstance(i, _NotJSON)]
+                if isinstance(line, inputs.Oversized):
+                    raise line.refusal()
+                items.append(inputs.read_json(line))
+            except inputs.UnreadableInput as refused:
+                items.append(_Unread(refused))
+        parsed = [i for i in items if not isinstance(i, _Unread)]
         answers = iter(services.execute_json_many(parsed))
         for item in items:
-            result = item.line() if isinstance(item, _NotJSON) else next(answers)
+            result = item.line() if isinstance(item, _Unread) else next(answers)
             all_ok &= result["ok"]
             out.write(dumps(result) + "\n")
         out.flush()
@@ -87,19 +91,18 @@ def apply_lines(services: Services, lines, out, progress: Progress | None = None
     return all_ok
 
 
-class _NotJSON:
-    def __init__(self, error: json.JSONDecodeError):
-        self.error = error
+class _Unread:
+    def __init__(self, refused: inputs.UnreadableInput):
+        self.refused = refused
 
     def line(self) -> dict:
-        return contract.refused_line(None, contract.InputRefused(
-            f"not JSON: {self.error.msg} at column {self.error.colno}", {"_line": "not JSON"}))
+        return contract.refused_line(self.refused.command, self.refused)
 
 
 def _chunks(lines, size: int):
     chunk = []
     for line in lines:
-        if line.strip():
+        if isinstance(line, inputs.Oversized) or line.strip():
             chunk.append(line)
         if len(chunk) == size:
             yield chunk
@@ -122,7 +125,7 @@ def cmd_apply(args, settings: Settings) -> int:
     progress = Progress("applying", total) if total else None
     try:
         with closing(open_services(settings)) as services:
-            ok = apply_lines(services, source, sys.stdout, progress)
+            ok = apply_lines(services, inputs.lines(source), sys.stdout, progress)
     except UnicodeDecodeError as e:
         print(f"grants apply: {args.file} is not UTF-8 text: {e.reason}", file=sys.stderr)
         return 2
