@@ -359,7 +359,13 @@ def cmd_scheduler(args, settings: Settings) -> int:
 
     on = args.on or settings.clock.today()
     with closing(open_services(settings)) as services:
-        summary = daily.run_daily(services, on, settings.digest)
+        try:
+            summary = daily.run_daily(services, on, settings.digest, replay=args.replay)
+        except daily.EarlierThanLastRun as e:
+            print(f"grants scheduler: {e}: judged as of an earlier day, flags would be cleared "
+                  "and raised again; nothing was written (--replay runs it all the same)",
+                  file=sys.stderr)
+            return 1
     print(dumps(summary.to_dict()) if args.json else
           f"scheduler {on.isoformat()}: {summary.enterprises} enterprises judged, "
           f"{len(summary.raised)} flag(s) raised, {summary.cleared} cleared, "
@@ -453,6 +459,8 @@ def parser() -> argparse.ArgumentParser:
     sc_sub = sc.add_subparsers(dest="action", required=True)
     sr = sc_sub.add_parser("run", help="run the daily job now")
     sr.add_argument("--on", type=parse_date, help="judge as of this date (default: today)")
+    sr.add_argument("--replay", action="store_true",
+                    help="run on a day earlier than the last run all the same")
     sr.add_argument("--json", action="store_true")
     sc.set_defaults(run=cmd_scheduler)
     sv = sub.add_parser("serve", help="serve the dashboard and the API")
