@@ -55,8 +55,13 @@ def open_services(settings: Settings) -> Services:
     return Services.from_settings(settings)
 
 
+#: Line breaks to Unicode but not to JSON: escaped, so that a line is a line to any reader.
+_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    """One JSON line: UTF-8 text, with no character any reader could take for a line break."""
+    return json.dumps(obj, ensure_ascii=False).translate(_BREAKS)
 
 
 def apply_lines(services: Services, lines, out, progress: Progress | None = None,

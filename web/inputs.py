@@ -103,7 +103,7 @@ def _lone_surrogate(token: str) -> str | None:
     return None if found is None else f"U+{ord(found):04X}"
 
 
-def _scan(text: str, where: str) -> tuple[str, str | None, tuple[str, dict] | None]:
+def _scan(text: str, where: str, batch: bool) -> tuple[str, str | None, tuple[str, dict] | None]:
     """(field, command type, problem) at the first token that breaks the limits.
 
     The tokens are strings, brackets, colons, commas and numbers outside strings; the
@@ -148,29 +148,33 @@ def _scan(text: str, where: str) -> tuple[str, str | None, tuple[str, dict] | No
         elif _number_problem(token):
             problem = ("number_too_long", {"max_digits": MAX_NUMBER})
         if problem is not None:
-            return _field(path, kinds, where), command, problem
+            return _field(path, kinds, where, batch), command, problem
         if first != '"':
             pending = None
     return where, command, None
 
 
-def _field(path: list, kinds: list[str], where: str) -> str:
+def _field(path: list, kinds: list[str], where: str, batch: bool) -> str:
     """The path to a problem, as far as the command's own key (`basis`; `3.basis` in a batch)."""
     if not kinds:
         return where
     if kinds[0] == "{":
         parts = path[:1]
-    else:  # a batch: its item's key; arrays in arrays are no command's field
+    elif batch:  # its item's key; arrays in arrays are no command's field
         parts = path[:2] if len(path) > 1 and isinstance(path[1], str) else []
+    else:  # an array where a command should be: the text as a whole
+        parts = []
     parts = [str(p) for p in parts if p is not None]
     return ".".join(parts) if parts else where
 
 
-def read_json(text: str | bytes, where: str = "_line", max_chars: int = MAX_LINE):
+def read_json(text: str | bytes, where: str = "_line", max_chars: int = MAX_LINE,
+              batch: bool = False):
     """The JSON value `text` holds, within the limits; UnreadableInput naming the field if not.
 
     A text that is not JSON at all is refused as the contract says ("not JSON: ...",
-    field `where`); so is a bytes text that is not UTF-8 ("not UTF-8: ...").
+    field `where`); so is a bytes text that is not UTF-8 ("not UTF-8: ..."). `batch`: an
+    array holds commands, and a problem in one is named `N.key` (the API's body).
     """
     if isinstance(text, bytes | bytearray):
         try:
@@ -180,13 +184,13 @@ def read_json(text: str | bytes, where: str = "_line", max_chars: int = MAX_LINE
     if len(text) > max_chars and len(text.rstrip("\r\n")) > max_chars:
         raise refused(where, "line_too_long", length=len(text), max_length=max_chars)
     if text.count("[") + text.count("{") > MAX_DEPTH:  # else it cannot be too deep
-        field, command, problem = _scan(text, where)
+        field, command, problem = _scan(text, where, batch)
         if problem is not None:
             raise refused(field, problem[0], command, **problem[1])
     try:
         value = _DECODER.decode(text)
     except _Unreadable:
-        field, command, problem = _scan(text, where)
+        field, command, problem = _scan(text, where, batch)
         reason, values = problem or ("number_too_long", {"max_digits": MAX_NUMBER})
         raise refused(field, reason, command, **values) from None
     except json.JSONDecodeError as e:
@@ -195,7 +199,7 @@ def read_json(text: str | bytes, where: str = "_line", max_chars: int = MAX_LINE
     except RecursionError:  # not reached (the scan comes first); never a traceback all the same
         raise refused(where, "too_deep", max_depth=MAX_DEPTH) from None
     if "\\u" in text and _SURROGATE_ESCAPE.search(text):
-        field, command, problem = _scan(text, where)
+        field, command, problem = _scan(text, where, batch)
         if problem is not None:
             raise refused(field, problem[0], command, **problem[1])
     return value

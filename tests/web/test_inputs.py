@@ -70,7 +70,8 @@ def test_a_deep_item_of_a_batch_is_named_by_its_index_and_key():
     body = json.dumps([{"type": "A"}, {"type": "B", "basis": {}}])
     body = body.replace('"basis": {}', '"basis": ' + nested(50, "{}"))
 
-    assert list(refusal(body, where="_body").fields) == ["1.basis"]
+    assert list(refusal(body, where="_body", batch=True).fields) == ["1.basis"]
+    assert list(refusal(body).fields) == ["_line"]  # a line holds one command, not a batch
 
 
 @pytest.mark.parametrize("number", ["1" * 5000, "-" + "9" * 41, "1e400", "-1e400",
