@@ -9,7 +9,7 @@
     grants [--data DIR] demo [--enterprises N]   load the demo history into an empty store
     grants [--data DIR] import FILE [--dry-run] [--json]   historical awards from CSV or XLSX
     grants [--data DIR] flags [--on DATE] [--json]   what the scheduler flags on a date
-    grants [--data DIR] scheduler run [--on DATE]     run the daily job now
+    grants [--data DIR] scheduler run [--on DATE] [--replay]   run the daily job now
     grants [--data DIR] serve [--host H] [--port P] [--debug]
     grants [--data DIR] users add|list|disable|token ...
 
