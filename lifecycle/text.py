@@ -32,6 +32,7 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lifecycle import commands as c
 
@@ -101,6 +102,45 @@ def text_problem(value: str, kind: TextKind, optional: bool = False) -> tuple[st
         if all(unicodedata.category(ch) in _INVISIBLE for ch in text):
             return "nothing_visible", {}
     return None
+
+
+def _ranges(codes: list[int]) -> str:
+    """A regex character class body for these code points, as \\uXXXX ranges."""
+    out, start = [], None
+    for i, n in enumerate(codes):
+        if start is None:
+            start = n
+        if i + 1 == len(codes) or codes[i + 1] != n + 1:
+            out.append(f"\\u{start:04X}" if start == n else f"\\u{start:04X}-\\u{n:04X}")
+            start = None
+    return "".join(out)
+
+
+@lru_cache
+def pattern(kind: TextKind) -> str:
+    """A regex of the strings whose characters `kind` allows (white space around aside)."""
+    spaces = _ranges([n for n in range(0x10000) if chr(n).isspace()])
+    refused = _ranges([n for n in range(0x10000) if not 0xD800 <= n <= 0xDFFF
+                       and not _allowed(chr(n), kind)])
+    return f"^[{spaces}]*[^{refused}]*[{spaces}]*$"
+
+
+def json_schema(kind: TextKind, optional: bool = False) -> dict:
+    """What a JSON Schema (the API's OpenAPI document) can state of the rule for `kind`.
+
+    `pattern` refuses a character the rule refuses anywhere but in the white space
+    around the text (which is trimmed): every string outside the schema is refused by
+    the rule. The rule also refuses a text of white space or invisible characters only
+    and a few format characters beyond U+FFFF, which a pattern cannot say simply: those
+    are within the schema and refused all the same (`description` says so).
+    """
+    schema = {"type": "string", "maxLength": kind.max_length, "pattern": pattern(kind),
+              "description": "printable text, trimmed, with a visible character: no control "
+                             "(but line breaks and tabs in a note), format or direction "
+                             "character (lifecycle/text.py)"}
+    if not optional:
+        schema["minLength"] = 1
+    return schema
 
 
 def id_problem(value: str) -> tuple[str, dict] | None:

@@ -137,12 +137,13 @@ def _scan(text: str, where: str, batch: bool) -> tuple[str, str | None, tuple[st
             elif kinds:
                 path[-1] = None
         elif first == '"':
-            if kinds and kinds[-1] == "{" and path[-1] is None:
+            half = _lone_surrogate(token) if "\\u" in token else None
+            if half is not None:  # before it could be a key or the command's type
+                problem = ("not_unicode", {"character": half})
+            elif kinds and kinds[-1] == "{" and path[-1] is None:
                 pending = token
             elif len(kinds) == 1 and path[-1] == "type" and command is None:
                 command = _decoded(token)
-            if "\\u" in token and _lone_surrogate(token):
-                problem = ("not_unicode", {"character": _lone_surrogate(token)})
         elif first in "NI" or token.startswith("-I"):
             problem = ("not_a_number", {})
         elif _number_problem(token):

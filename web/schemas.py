@@ -48,7 +48,8 @@ class Text(fields.String):
 
     def __init__(self, kind: text.TextKind, optional: bool = False, **kwargs):
         # What a JSON Schema can say of the rule (the OpenAPI document reads it).
-        limits = {"maxLength": kind.max_length, **({} if optional else {"minLength": 1})}
+        said = text.json_schema(kind, optional)
+        limits = {k: said[k] for k in ("maxLength", "minLength", "pattern") if k in said}
         kwargs["metadata"] = {**limits, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.kind, self.optional = kind, optional

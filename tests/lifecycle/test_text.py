@@ -7,9 +7,12 @@ Python skips the schemas); the schemas check first and name the same field.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lifecycle import commands as c
 from lifecycle import text
@@ -148,3 +151,22 @@ def test_an_evaluation_or_a_repayment_may_come_without_a_note(ledger):
     line = succeed(ledger, {**evaluate("A-1", 2025), "note": "   "})
 
     assert line["events"] == ["EvaluationRecorded"]
+
+
+# -- what the API's document can state of the rule --------------------------------------
+
+ODD = st.sampled_from(["\u0000", "\n", "\t", "\r", "\x1c", "\x85", "\u2028", "\u202e", "\u200b",
+                       "\u200d", "\ufeff", "\u3000", " ", "\u0301", "\ufdd0", "\uffff", "a",
+                       "通", "😀", "\U000e0001"])
+TEXTS = st.one_of(st.text(max_size=12), st.lists(ODD, max_size=8).map("".join))
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(value=TEXTS, kind=st.sampled_from([text.NAME, text.NOTE]), optional=st.booleans())
+def test_every_string_outside_the_json_schema_is_refused_by_the_rule(value, kind, optional):
+    schema = text.json_schema(kind, optional)
+    inside = (re.match(schema["pattern"], value) is not None
+              and len(value) <= schema["maxLength"] and len(value) >= schema.get("minLength", 0))
+
+    if text.text_problem(value, kind, optional) is None:
+        assert inside, value

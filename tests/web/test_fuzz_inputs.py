@@ -166,7 +166,10 @@ hostile_lines = st.one_of(
     st.integers(1, 6000).map(lambda n: '{"type": "DisburseTranche", "year": ' + "7" * n + "}"),
     st.sampled_from(['{"amount": NaN}', '{"name": "\\ud800"}', '{"type": "X", "at": ',
                      "[" * 100_000, '{"basis": ' + '{"a": ' * 5000, "\u0000", "null", "[]",
-                     '{"type": "RegisterEnterprise"}', "1e400", '"' + "x" * 5000]),
+                     '{"type": "RegisterEnterprise"}', "1e400", '"' + "x" * 5000,
+                     '{"type": "\\udc80", "basis": ' + nested(40) + "}",
+                     '{"\\ud800": 1}', '{"type": "SubmitApplication", "x\u2028": ' + nested(20)
+                     + "}"]),
     st.text(max_size=50).filter(lambda t: "\n" not in t and "\r" not in t),
 )
 

@@ -94,6 +94,16 @@ def test_half_a_surrogate_pair_is_refused_and_a_whole_pair_is_read():
     assert read_json('{"name": "\\\\ud800"}') == {"name": "\\ud800"}  # an escaped backslash
 
 
+def test_half_a_surrogate_pair_never_reaches_the_answer_as_a_key_or_a_type():
+    deep = nested(MAX_DEPTH + 1)
+    for line in ('{"type": "\\udc80", "basis": ' + deep + "}",
+                 '{"\\udc80": 1, "basis": ' + deep + "}", '{"\\udc80": NaN}'):
+        refused = refusal(line)
+        assert refused.command is None
+        json.dumps({"command": refused.command, "fields": refused.fields},
+                   ensure_ascii=False).encode("utf-8")
+
+
 def test_a_text_longer_than_the_limit_is_refused_whole():
     refused = refusal(json.dumps({"name": "x" * 200}), max_chars=100)
 
