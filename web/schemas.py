@@ -13,6 +13,7 @@ rule; so a refusal here names the field early, in the same words as the ledger's
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -96,6 +97,27 @@ class WholeNumber(fields.Integer):
         return found
 
 
+class BusinessDate(fields.Date):
+    """A business date (`at`): YYYY-MM-DD in ASCII digits, 1900 to 2999.
+
+    Not what `date.fromisoformat` reads besides ("20250610", "2025-W24-2"): the
+    contract's dates are ISO calendar dates, as the OpenAPI document says (`pattern`).
+    """
+
+    SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$",
+                              **kwargs.get("metadata", {})}
+        super().__init__(validate=validate.Range(date(1900, 1, 1), date(2999, 12, 31)),
+                         **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:
+        if not isinstance(value, str) or not self.SHAPE.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 #: Ids that name what exists: looked up as given, but never longer than a new one may be.
 def _lookup(**kwargs) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=text.ID_MAX_LENGTH), **kwargs)
@@ -112,7 +134,7 @@ class CommandSchema(Schema):
         unknown = RAISE
 
     type = fields.String(required=True)
-    at = fields.Date(required=True, validate=validate.Range(date(1900, 1, 1), date(2999, 12, 31)))
+    at = BusinessDate(required=True)
     actor = Text(text.ACTOR)
 
 

@@ -9,8 +9,11 @@ import sys
 
 import pytest
 
+from tests.builders import register
 from web import inputs
+from web.contract import InputRefused
 from web.inputs import MAX_DEPTH, Oversized, UnreadableInput, read_json, whole_number
+from web.schemas import load_command
 
 
 def refusal(text, **kwargs) -> UnreadableInput:
@@ -144,3 +147,12 @@ def test_a_line_of_exactly_the_limit_is_a_line():
 ])
 def test_a_whole_number_is_ascii_digits_only(given, read):
     assert whole_number(given) == read
+
+
+@pytest.mark.parametrize("at", ["20250602", "2025-W23-1", "2025-153", "２０２５-06-02",
+                                " 2025-06-02", "2025-06-02T00:00", "1899-12-31", "3000-01-01",
+                                20250602])
+def test_a_business_date_is_an_iso_calendar_date_and_nothing_else(at):
+    with pytest.raises(InputRefused) as refused:
+        load_command(register(1, at=at))
+    assert list(refused.value.fields) == ["at"]
