@@ -20,7 +20,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from lifecycle import commands as c
-from lifecycle import text
+from lifecycle import credit_code, text
 from policies.catalogue import BASIS_FIELDS, SIZES
 from policies.money import AmountError, money
 from web.contract import InputRefused
@@ -118,6 +118,15 @@ class BusinessDate(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+def _credit_code(**kwargs) -> fields.String:
+    """An `enterprise_id`: the ledger checks it (lifecycle/credit_code.py); the document
+    states its length and alphabet."""
+    return fields.String(metadata={"pattern": credit_code.PATTERN, "description":
+                                   "unified social credit code: 18 characters of "
+                                   f"{credit_code.ALPHABET}, the last a check character "
+                                   "(GB 32100-2015)"}, **kwargs)
+
+
 #: Ids that name what exists: looked up as given, but never longer than a new one may be.
 def _lookup(**kwargs) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=text.ID_MAX_LENGTH), **kwargs)
@@ -139,20 +148,20 @@ class CommandSchema(Schema):
 
 
 class RegisterEnterprise(CommandSchema):
-    enterprise_id = fields.String(required=True)
+    enterprise_id = _credit_code(required=True)
     name = Text(text.NAME, required=True)
     size = fields.String(required=True, validate=validate.OneOf(SIZES))
     sectors = fields.List(Text(text.LABEL), load_default=list)
 
 
 class RecordDishonesty(CommandSchema):
-    enterprise_id = fields.String(required=True)
+    enterprise_id = _credit_code(required=True)
     note = Text(text.NOTE, required=True)
 
 
 class SubmitApplication(CommandSchema):
     application_id = NewId(required=True)
-    enterprise_id = fields.String(required=True)
+    enterprise_id = _credit_code(required=True)
     policy = fields.String(required=True)
     article = fields.Integer(required=True, strict=True)
     item = fields.String(load_default=None)

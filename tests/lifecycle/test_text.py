@@ -170,3 +170,13 @@ def test_every_string_outside_the_json_schema_is_refused_by_the_rule(value, kind
 
     if text.text_problem(value, kind, optional) is None:
         assert inside, value
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(code=st.one_of(st.text(max_size=20), st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                                   min_size=18, max_size=18)))
+def test_every_credit_code_outside_the_documented_pattern_is_refused(code):
+    from lifecycle import credit_code
+
+    if credit_code.problem(code) is None:
+        assert re.match(credit_code.PATTERN, code)
