@@ -8,6 +8,8 @@ from __future__ import annotations
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+#: What a JSON Schema can state of a credit code (all but the check character).
+PATTERN = f"^[{ALPHABET}]{{18}}$"
 
 
 def check_character(first17: str) -> str:

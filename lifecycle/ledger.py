@@ -26,7 +26,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError
 
 from lifecycle import commands as c
-from lifecycle import credit_code, store
+from lifecycle import credit_code, store, text
 from lifecycle.catalogue_versions import CatalogueSnapshot, catalogue_uuid
 from lifecycle.clock import Clock
 from lifecycle.command_log import CommandRecord, command_uuid, restored
@@ -273,6 +273,10 @@ class Ledger(Application):
             today = self.clock.today()
             if command.at > today:  # rule 9: what has not happened yet is not a fact
                 raise invalid("at", "after_today", today=today)
+            found = text.problems(command)  # names, notes, reasons, new ids: lifecycle/text.py
+            if found is not None:
+                raise invalid(found[0], found[1], **found[2])
+            command = text.cleaned(command)
             aggregates, values = self._handlers[type(command)](command)
         except Refused as refused:
             return refused_outcome(name, refused)
@@ -305,12 +309,10 @@ class Ledger(Application):
             raise invalid("enterprise_id", problem[0], **problem[1])
         if cmd.size not in SIZES:
             raise invalid("size", "not_one_of", allowed=list(SIZES))
-        if not cmd.name.strip():
-            raise invalid("name", "empty")
         if self._find(enterprise_uuid(cmd.enterprise_id)) is not None:
             raise Refused("duplicate_id", "enterprise_registered", "enterprise_id",
                           enterprise_id=cmd.enterprise_id)
-        ent = EnterpriseLedger.register(cmd.enterprise_id, cmd.name.strip(), cmd.size,
+        ent = EnterpriseLedger.register(cmd.enterprise_id, cmd.name, cmd.size,
                                         cmd.sectors, cmd.at, cmd.actor)
         return [ent], {"enterprise_id": cmd.enterprise_id}
 

@@ -4,11 +4,18 @@
 read models; GRANTS_EVENT_STORE, when it holds a postgresql:// address, moves
 the event store to that server. The caller reads those settings (web/settings.py)
 and hands the values in.
+
+What the data folder holds is the bureau's (events, users' password hashes, the
+session key): the folder is created 0700 and each file in it 0600, whatever the
+umask (`private_dir`, `private_file`). SQLite gives a database's -wal, -shm and
+-journal files the mode of the database file, so creating that file first suffices.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -20,6 +27,53 @@ EVENTS_FILE = "events.sqlite"
 def data_dir(given: str | os.PathLike | None = None) -> Path:
     """The data folder given, else ./var."""
     return Path(given or "var")
+
+
+def private_dir(path: Path) -> Path:
+    """`path`, created with mode 0700 when missing (a folder that exists keeps its mode)."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """`path`, created empty with mode 0600 when missing (one that exists keeps its mode).
+
+    An empty file is an empty SQLite database: sqlite3 opens it, and its -wal and -shm
+    files take its mode.
+    """
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+    finally:
+        os.close(fd)
+    return path
+
+
+def write_private(path: Path, text: str, replace: bool = True) -> None:
+    """Write `text` to `path` all at once, mode 0600 (written aside, then moved in place).
+
+    Not `replace`: only if `path` does not exist yet (another process that wrote it
+    first wins, and both then read the same).
+    """
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def settings(data: Path, event_store: str | None = None) -> dict[str, str]:
@@ -47,7 +101,7 @@ def settings(data: Path, event_store: str | None = None) -> dict[str, str]:
         return {**common, **env}
     if event_store:
         raise ValueError(f"GRANTS_EVENT_STORE must be a postgresql:// address, not {event_store!r}")
-    data.mkdir(parents=True, exist_ok=True)
+    private_file(data / EVENTS_FILE)
     return {
         **common,
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",

@@ -5,12 +5,19 @@ as the contract writes them ("1500000.00"). XLSX has real numbers (two places),
 real dates and a bold, frozen header. A text cell that a spreadsheet would read
 as a formula (starting with = + - @) is kept as text: in CSV behind a leading
 apostrophe, in XLSX as a string cell.
+
+An export never fails on what the log holds: the log is immutable, and text stored
+before the text rule (lifecycle/text.py) may hold characters XLSX cannot hold (control
+characters: openpyxl's IllegalCharacterError), that CSV readers stumble on (NUL) or
+that reorder what a reader sees (direction overrides). Each is written as U+FFFD, so
+the cell shows that something was there.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +35,17 @@ from projections.views import Views
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What no cell may hold: C0 controls but tab, line feed and carriage return (XLSX refuses
+#: them), DEL and C1 controls, lone surrogates (not UTF-8), direction marks, embeddings,
+#: overrides and isolates.
+UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+                        r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+REPLACEMENT = "\ufffd"
+
+
+def showable(text: str) -> str:
+    """`text` with every character no cell may hold written as U+FFFD."""
+    return UNSHOWABLE.sub(REPLACEMENT, text)
 
 
 @dataclass(frozen=True)
@@ -88,7 +106,7 @@ def _csv_cell(column: Column, value) -> str:
         return ""
     if column.kind == "money":
         return yuan(Decimal(value))
-    text = str(value)
+    text = showable(str(value))
     if column.kind == "text" and text.startswith(FORMULA_START):
         return "'" + text
     return text
@@ -117,7 +135,7 @@ def _xlsx_cell(sheet, column: Column, value) -> WriteOnlyCell:
     elif column.kind == "int":
         cell = WriteOnlyCell(sheet, int(value))
     else:
-        cell = WriteOnlyCell(sheet, str(value))
+        cell = WriteOnlyCell(sheet, showable(str(value)))
         cell.data_type = "s"  # never a formula, whatever it starts with
     return cell
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from lifecycle import store
 from policies.catalogue import Catalogue
 from projections import derive
 from projections.state import AppState, EnterpriseState
@@ -71,7 +72,7 @@ class Views:
 
     def __init__(self, path: Path, reader: bool = False):
         """The views at `path`; a `reader` only queries (one per request or thread)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        store.private_file(path)  # 0600 in a 0700 folder, its -wal and -shm alike
         self.path = path
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
         self.db = sqlite_utils.Database(conn)

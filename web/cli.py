@@ -9,7 +9,7 @@
     grants [--data DIR] demo [--enterprises N]   load the demo history into an empty store
     grants [--data DIR] import FILE [--dry-run] [--json]   historical awards from CSV or XLSX
     grants [--data DIR] flags [--on DATE] [--json]   what the scheduler flags on a date
-    grants [--data DIR] scheduler run [--on DATE]     run the daily job now
+    grants [--data DIR] scheduler run [--on DATE] [--replay]   run the daily job now
     grants [--data DIR] serve [--host H] [--port P] [--debug]
     grants [--data DIR] users add|list|disable|token ...
 
@@ -37,7 +37,7 @@ from lifecycle.errors import Refused
 from lifecycle.ledger import GROUP, Ledger
 from projections import queries
 from projections.follower import Follower
-from web import audit_report, contract, proofs, shapes
+from web import audit_report, contract, inputs, proofs, shapes
 from web.messages import finding_message, with_words
 from web.progress import Progress
 from web.services import Services
@@ -56,8 +56,13 @@ def open_services(settings: Settings) -> Services:
     return Services.from_settings(settings)
 
 
+#: Line breaks to Unicode but not to JSON: escaped, so that a line is a line to any reader.
+_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    """One JSON line: UTF-8 text, with no character any reader could take for a line break."""
+    return json.dumps(obj, ensure_ascii=False).translate(_BREAKS)
 
 
 def apply_lines(services: Services, lines, out, progress: Progress | None = None,
@@ -66,6 +71,8 @@ def apply_lines(services: Services, lines, out, progress: Progress | None = None
 
     Commands are read and saved in groups (Ledger.run); a group's lines are written once
     it is saved (`grants apply` brings the read models up once, at the end: Services.batch).
+    A line the reader refuses (web/inputs.py: not JSON, too long, too deep, ...) answers
+    its own invalid_command line, and the lines around it run.
     """
     all_ok = True
     for chunk in _chunks(lines, group):
@@ -73,13 +80,15 @@ def apply_lines(services: Services, lines, out, progress: Progress | None = None
         for line in chunk:
             sizes += len(line) + 1
             try:
-                items.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                items.append(_NotJSON(e))
-        parsed = [i for i in items if not isinstance(i, _NotJSON)]
+                if isinstance(line, inputs.Oversized):
+                    raise line.refusal()
+                items.append(inputs.read_json(line))
+            except inputs.UnreadableInput as refused:
+                items.append(_Unread(refused))
+        parsed = [i for i in items if not isinstance(i, _Unread)]
         answers = iter(services.execute_json_many(parsed))
         for item in items:
-            result = item.line() if isinstance(item, _NotJSON) else next(answers)
+            result = item.line() if isinstance(item, _Unread) else next(answers)
             all_ok &= result["ok"]
             out.write(dumps(result) + "\n")
         out.flush()
@@ -88,19 +97,18 @@ def apply_lines(services: Services, lines, out, progress: Progress | None = None
     return all_ok
 
 
-class _NotJSON:
-    def __init__(self, error: json.JSONDecodeError):
-        self.error = error
+class _Unread:
+    def __init__(self, refused: inputs.UnreadableInput):
+        self.refused = refused
 
     def line(self) -> dict:
-        return contract.refused_line(None, contract.InputRefused(
-            f"not JSON: {self.error.msg} at column {self.error.colno}", {"_line": "not JSON"}))
+        return contract.refused_line(self.refused.command, self.refused)
 
 
 def _chunks(lines, size: int):
     chunk = []
     for line in lines:
-        if line.strip():
+        if isinstance(line, inputs.Oversized) or line.strip():
             chunk.append(line)
         if len(chunk) == size:
             yield chunk
@@ -123,7 +131,7 @@ def cmd_apply(args, settings: Settings) -> int:
     progress = Progress("applying", total) if total else None
     try:
         with closing(open_services(settings)) as services, services.batch():
-            ok = apply_lines(services, source, sys.stdout, progress)
+            ok = apply_lines(services, inputs.lines(source), sys.stdout, progress)
     except UnicodeDecodeError as e:
         print(f"grants apply: {args.file} is not UTF-8 text: {e.reason}", file=sys.stderr)
         return 2
@@ -422,7 +430,13 @@ def cmd_scheduler(args, settings: Settings) -> int:
 
     on = args.on or settings.clock.today()
     with closing(open_services(settings)) as services:
-        summary = daily.run_daily(services, on, settings.digest)
+        try:
+            summary = daily.run_daily(services, on, settings.digest, replay=args.replay)
+        except daily.EarlierThanLastRun as e:
+            print(f"grants scheduler: {e}: judged as of an earlier day, flags would be cleared "
+                  "and raised again; nothing was written (--replay runs it all the same)",
+                  file=sys.stderr)
+            return 1
     print(dumps(summary.to_dict()) if args.json else
           f"scheduler {on.isoformat()}: {summary.enterprises} enterprises judged, "
           f"{len(summary.raised)} flag(s) raised, {summary.cleared} cleared, "
@@ -534,6 +548,8 @@ def parser() -> argparse.ArgumentParser:
     sc_sub = sc.add_subparsers(dest="action", required=True)
     sr = sc_sub.add_parser("run", help="run the daily job now")
     sr.add_argument("--on", type=parse_date, help="judge as of this date (default: today)")
+    sr.add_argument("--replay", action="store_true",
+                    help="run on a day earlier than the last run all the same")
     sr.add_argument("--json", action="store_true")
     sc.set_defaults(run=cmd_scheduler)
     sv = sub.add_parser("serve", help="serve the dashboard and the API")

@@ -51,9 +51,8 @@ def error(refused: Refused) -> dict:
         return {"code": refused.code, "message": refused.message, "fields": refused.fields}
     fields = {name: messages.field_message(reason, refused.values)
               for name, reason in refused.fields.items()}
-    return {"code": refused.code, "message": messages.refusal_message(refused.reason,
-                                                                      refused.values),
-            "fields": fields}
+    return {"code": refused.code, "message": messages.refusal_message(
+        refused.reason, refused.values, refused.field), "fields": fields}
 
 
 def refused_line(command: str | None, refused: Refused) -> dict:
@@ -84,7 +83,8 @@ def quote(answer: dict) -> dict:
     if r is not None:
         values = r.get("values") or {}
         answer["refusal"] = {
-            "code": r["code"], "message": messages.refusal_message(r["reason"], values),
+            "code": r["code"], "message": messages.refusal_message(r["reason"], values,
+                                                                   r.get("field")),
             "fields": ({r["field"]: messages.field_message(r["reason"], values)}
                        if r.get("field") else {})}
     return answer

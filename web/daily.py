@@ -6,14 +6,23 @@ twice on a day adds nothing, and a missed day loses nothing. In the served app
 APScheduler runs it at GRANTS_SCHEDULER_AT (default 06:30) in one process only
 (a lock file in the data folder); `grants scheduler run` runs it on demand or
 from cron.
+
+The job never judges a day earlier than its last run unless told to (`replay`):
+judged as of an earlier day, obligations met since would be raised again and flags
+cleared since cleared again, events that say nothing true (`EarlierThanLastRun`). The
+last run is the later of the day recorded in the data folder (`scheduler_last_run`,
+written after each run) and the latest day the log's flag events are dated (what
+any node's runs recorded).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date
 
+from lifecycle import store
 from lifecycle.commands import ReconcileFlags
 from lifecycle.flags import SCHEDULER
 from projections.obligations import Deadlines, obligations
@@ -22,6 +31,27 @@ from web.digest import DigestMail, send_digest
 from web.services import Services
 
 log = logging.getLogger(__name__)
+LAST_RUN_FILE = "scheduler_last_run"
+
+
+class EarlierThanLastRun(Exception):
+    """The day asked for is before the job's last run (see the module's docstring)."""
+
+    def __init__(self, on: date, last: date):
+        super().__init__(f"{on.isoformat()} is before the last run ({last.isoformat()})")
+        self.on, self.last = on, last
+
+
+def last_run(services: Services) -> date | None:
+    """The latest day the daily job ran on, as this data folder and the log know it."""
+    days = []
+    with contextlib.suppress(OSError, ValueError):  # never run here: the log still knows
+        days.append(date.fromisoformat(
+            (services.data_dir / LAST_RUN_FILE).read_text(encoding="utf-8").strip()))
+    with services.reader() as views:
+        days += [date.fromisoformat(d) for d in views.db.execute(
+            "SELECT max(raised_on), max(cleared_on) FROM flags").fetchone() if d]
+    return max(days, default=None)
 
 
 @dataclass
@@ -41,11 +71,18 @@ class RunSummary:
 
 
 def run_daily(services: Services, on: date, digest: DigestMail | None = None,
-              deadlines: Deadlines | None = None) -> RunSummary:
+              deadlines: Deadlines | None = None, replay: bool = False) -> RunSummary:
     """Flag every obligation open on `on` and clear every flag no longer due; mail the
-    digest when `digest` is configured. The deadlines are the services' unless given."""
+    digest when `digest` is configured. The deadlines are the services' unless given.
+
+    Raises EarlierThanLastRun, writing nothing, when `on` is before the last run and
+    not `replay`.
+    """
     deadlines = deadlines or services.deadlines
     services.catch_up()
+    last = last_run(services)
+    if last is not None and on < last and not replay:
+        raise EarlierThanLastRun(on, last)
     summary = RunSummary(on)
     catalogue = services.ledger.catalogue
     with services.reader() as views:
@@ -71,6 +108,7 @@ def run_daily(services: Services, on: date, digest: DigestMail | None = None,
             continue
         summary.raised += [(state.enterprise_id, o) for o in due if o.key not in already]
         summary.cleared += len(already - keys)
+    store.write_private(services.data_dir / LAST_RUN_FILE, max(on, last or on).isoformat())
     log.info("daily job for %s: %s", on, summary.to_dict())
     if digest is not None and digest.configured:
         # The day's signed head goes out with the mail: a trail outside the store.

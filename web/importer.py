@@ -29,7 +29,6 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -38,7 +37,10 @@ from openpyxl.styles import Font
 from lifecycle.credit_code import check_character
 from lifecycle.errors import Refused
 from lifecycle.ledger import Rehearsal
+from policies.money import AmountError, sheet_amount
 from web import contract
+from web.inputs import whole_number
+from web.messages import field_message
 from web.schemas import load_command
 
 TRANCHE_GROUPS = 3
@@ -296,30 +298,26 @@ class _Cells:
             return None
 
     def integer(self, name: str) -> int | None:
-        value = self.row.get(name)
-        text = _text(value)
+        text = _text(self.row.get(name))
         if text is None:
             return None
-        try:
-            return int(text)
-        except ValueError:
+        number = whole_number(text)
+        if number is None:
             self.problems[name] = f"not a whole number: {text!r}"
-            return None
+        return number
 
     def amount(self, name: str, value=None) -> str | None:
+        """The cell's amount as the contract writes it (policies.money.sheet_amount)."""
         value = self.row.get(name) if value is None else value
-        if isinstance(value, float):
-            value = repr(value)
-        text = _text(value)
-        if text is None:
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
             return None
-        text = text.replace(",", "")
         try:
-            Decimal(text)
-        except InvalidOperation:
-            self.problems[name] = f"not an amount: {text!r}"
+            return sheet_amount(value)
+        except AmountError as e:
+            self.problems[name] = f"{field_message(e.reason, e.values)}: {_text(value)!r}"
             return None
-        return text
 
     def basis(self, name: str) -> dict | None:
         text = self.text(name)

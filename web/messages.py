@@ -44,7 +44,41 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_positive": ("must be more than zero", "must be more than zero"),
     "more_than_clawback_due": ("amount: more than the clawback still due ({due})",
                                "more than the clawback still due ({due})"),
-    "empty": ("must not be empty", "must not be empty"),
+    "empty": ("{field}: must not be empty", "must not be empty"),
+    # the text rule (lifecycle/text.py) and the id rule
+    "not_text": ("{field}: must be text", "must be text"),
+    "character_not_allowed": ("{field}: holds {character}, a control, direction or invisible "
+                              "formatting character", "character {character} is not allowed"),
+    "nothing_visible": ("{field}: holds no visible character", "no visible character"),
+    "too_long": ("{field}: {length} characters, more than {max_length}",
+                 "at most {max_length} characters"),
+    "id_characters": ("{field}: an id holds only ASCII letters, digits, '-', '_' and '.', "
+                      "not {characters}", "characters not allowed: {characters}"),
+    "id_start": ("{field}: an id begins with a letter or a digit",
+                 "must begin with a letter or a digit"),
+    # the reading of amounts (policies/money.py)
+    "amount_type": ("{field}: write an amount as a decimal string, e.g. \"1500000.00\"",
+                    "write an amount as a decimal string, e.g. \"1500000.00\""),
+    "amount_form": ("{field}: write an amount as ASCII digits with at most two decimals, "
+                    "e.g. \"1500000.00\"", "write an amount as ASCII digits with at most two "
+                    "decimals, e.g. \"1500000.00\""),
+    "amount_places": ("{field}: an amount has at most two decimal places (fen)",
+                      "an amount has at most two decimal places (fen)"),
+    "amount_negative": ("{field}: an amount cannot be negative", "an amount cannot be negative"),
+    "amount_too_large": ("{field}: an amount must be less than {max} yuan",
+                         "an amount must be less than {max} yuan"),
+    # the reading of JSON (web/inputs.py)
+    "too_deep": ("{field}: nested more than {max_depth} levels deep",
+                 "nested more than {max_depth} levels deep"),
+    "line_too_long": ("{field}: {length} characters, more than {max_length}",
+                      "more than {max_length} characters"),
+    "number_too_long": ("{field}: a number of more than {max_digits} characters, or beyond "
+                        "what a float holds", "a number of more than {max_digits} characters"),
+    "not_a_number": ("{field}: NaN and Infinity are not JSON", "NaN and Infinity are not JSON"),
+    "not_unicode": ("{field}: holds {character}, half of a UTF-16 pair",
+                    "character {character} is not allowed"),
+    "not_a_whole_number": ("{field}: write a whole number in ASCII digits (at most "
+                           "{max_digits})", "a whole number in ASCII digits"),
     # the register
     "credit_code_length": ("enterprise_id: must be {length} characters",
                            "must be {length} characters"),
@@ -161,8 +195,11 @@ def _extra(values: dict) -> dict:
     return out
 
 
-def refusal_message(reason: str, values: dict) -> str:
+def refusal_message(reason: str, values: dict, field: str | None = None) -> str:
+    """The sentence of a refusal; `{field}` in it names the field concerned."""
     message, _ = REASONS.get(reason, (reason, reason))
+    if field is not None:
+        values = {"field": field, **values}
     return fill(message, _extra(values))
 
 

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from lifecycle import store
+
 ROLES = ("staff", "auditor", "admin")
 USERS_FILE = "users.sqlite"
 MIN_PASSWORD = 8
@@ -53,7 +55,7 @@ class User:
 
 class Users:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        store.private_file(path)  # 0600 in a 0700 folder: password and token hashes
         self.path = path
         with self._connect() as conn:
             conn.execute("""CREATE TABLE IF NOT EXISTS users (

@@ -175,3 +175,86 @@ def test_one_scheduler_runs_per_data_folder_in_the_served_app(tmp_path):
         assert "grants_scheduler" not in second.extensions
     finally:
         sched.shutdown(wait=False)
+
+
+# -- never a day earlier than the last run (issue 15) -----------------------------------
+
+
+def met_since(services):
+    """Flags raised on 2026-01-05, met by 2026-02-01, cleared by the run of 2026-03-15."""
+    three_year_award(services)
+    daily.run_daily(services, date(2026, 1, 5))
+    do(services, evaluate("P-1", 2025, at="2026-01-20"), disburse("P-1", 2026, at="2026-02-01"))
+    assert daily.run_daily(services, date(2026, 3, 15)).cleared == 2
+
+
+def test_a_run_on_a_day_before_the_last_run_is_refused_and_writes_nothing(services):
+    met_since(services)
+    top = services.ledger.recorder.max_notification_id()
+
+    with pytest.raises(daily.EarlierThanLastRun) as refused:
+        daily.run_daily(services, date(2026, 1, 5))
+
+    assert refused.value.last == date(2026, 3, 15)
+    assert services.ledger.recorder.max_notification_id() == top
+    assert all(f["cleared_on"] == "2026-03-15" for f in recorded(services).values())
+
+
+def test_a_replay_runs_on_the_earlier_day_all_the_same(services):
+    met_since(services)
+
+    summary = daily.run_daily(services, date(2026, 1, 5), replay=True)
+
+    assert {o.kind for _, o in summary.raised} == {"evaluation_due", "tranche_due"}
+    assert daily.last_run(services) == date(2026, 3, 15)  # a replay never moves it back
+
+
+def test_the_last_run_is_known_even_when_it_changed_nothing(services):
+    three_year_award(services)
+    daily.run_daily(services, date(2025, 12, 20))  # nothing due: no event, a record
+    assert recorded(services) == {}
+
+    with pytest.raises(daily.EarlierThanLastRun):
+        daily.run_daily(services, date(2025, 12, 1))
+
+
+def test_the_log_knows_the_last_run_when_the_data_folder_does_not(services):
+    met_since(services)
+    (services.data_dir / daily.LAST_RUN_FILE).unlink()  # another node's run, say
+
+    assert daily.last_run(services) == date(2026, 3, 15)
+    with pytest.raises(daily.EarlierThanLastRun):
+        daily.run_daily(services, date(2026, 1, 5))
+
+
+def test_the_same_day_and_later_days_run(services):
+    met_since(services)
+
+    assert daily.run_daily(services, date(2026, 3, 15)).raised == []
+    assert daily.run_daily(services, date(2026, 3, 16)).refused == []
+
+
+def test_grants_scheduler_run_refuses_an_earlier_day_unless_told_replay(event_store, tmp_path):
+    from tests.web.test_cli import apply, grants
+
+    apply(event_store, tmp_path, register(1), submit("P-1", 1, article=4,
+          basis={"verified_total_investment": "3000000"}, requested="900000"),
+          certify("P-1", basis={"verified_total_investment": "3000000"}),
+          approve("P-1", tranches=[{"year": y, "amount": "300000"} for y in (2025, 2026, 2027)]),
+          disburse("P-1", 2025, at="2025-08-01"))
+    assert grants(event_store, "scheduler", "run", "--on", "2026-01-05").returncode == 0
+    apply(event_store, tmp_path, evaluate("P-1", 2025, at="2026-01-20"),
+          disburse("P-1", 2026, at="2026-02-01"))
+    assert grants(event_store, "scheduler", "run", "--on", "2026-03-15").returncode == 0
+    with closing(event_store.ledger()) as ledger:
+        top = ledger.recorder.max_notification_id()
+
+    refused = grants(event_store, "scheduler", "run", "--on", "2026-01-05")
+
+    assert refused.returncode == 1
+    assert "before the last run (2026-03-15)" in refused.stderr and "--replay" in refused.stderr
+    with closing(event_store.ledger()) as ledger:
+        assert ledger.recorder.max_notification_id() == top
+    replayed = grants(event_store, "scheduler", "run", "--on", "2026-01-05", "--replay")
+    assert replayed.returncode == 0, replayed.stderr
+    assert "2 flag(s) raised" in replayed.stdout

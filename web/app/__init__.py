@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from lifecycle import store
 from web.services import Services
 from web.settings import Settings
 from web.users import USERS_FILE, Users
@@ -31,10 +32,8 @@ SECURITY_HEADERS = {
 
 def _secret_key(data: Path) -> str:
     path = data / "secret_key"
-    if not path.exists():
-        data.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    if not path.exists():  # 0600 from the start, in a 0700 folder
+        store.write_private(path, secrets.token_hex(32), replace=False)
     return path.read_text().strip()
 
 

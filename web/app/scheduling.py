@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import logging
 
+from lifecycle import store
 from web.daily import run_daily
 from web.settings import Settings
 
@@ -18,7 +19,8 @@ def start(app, settings: Settings) -> object | None:
     from apscheduler.triggers.cron import CronTrigger
 
     services = app.extensions["grants"]
-    lock = open(services.data_dir / "scheduler.lock", "w")  # noqa: SIM115 - held for life
+    path = store.private_file(services.data_dir / "scheduler.lock")  # 0600, as every data file
+    lock = open(path, "w")  # noqa: SIM115 - held for life
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -8,30 +8,27 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from policies.catalogue import SIZES
 from projections import pages
-from web.dashboard import charts, forms
+from web.dashboard import arguments, charts, forms
 from web.dashboard.access import roles, services
 from web.dashboard.shell import _
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
 
-def _page_number(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else 1
-
-
 @bp.get("")
 def index():
     """Enterprises matching a name or credit code, sector and size, a page at a time.
 
-    The caps column shows the annual caps used in `year` (default: this year).
+    The caps column shows the annual caps used in `year` (default: this year). The
+    arguments are read by `arguments.EnterpriseList`; one that cannot be read answers 400.
     """
     args = request.args
-    year = int(args["year"]) if args.get("year", "").isdigit() else services().clock.today().year
+    given = arguments.read(arguments.EnterpriseList())
+    year = given["year"] or services().clock.today().year
     with services().reader() as views:
         found = pages.enterprise_list(
-            views, year, query=args.get("q", ""), sector=args.get("sector", ""),
-            size=args.get("size", ""), sort=args.get("sort", "name"),
-            page=_page_number(args.get("page")))
+            views, year, query=given["q"], sector=given["sector"], size=given["size"],
+            sort=given["sort"], page=given["page"])
         sectors = pages.sectors(views)
     for row in found["rows"]:
         for cap in row["caps"]:

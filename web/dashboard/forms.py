@@ -19,7 +19,7 @@ from web.dashboard.access import current_user, services
 from web.schemas import load_command
 
 FORM_ERROR = "_form"
-WHOLE_NUMBER = re.compile(r"^-?\d{1,9}$")
+WHOLE_NUMBER = re.compile(r"^-?[0-9]{1,9}$")  # ASCII digits: never int() on "٣" or "²"
 
 
 def text(form: MultiDict, name: str) -> str:

@@ -353,6 +353,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "error.400.text": ("表单已过期或来源不明（缺少有效的安全令牌），未做任何修改。请返回后重试。",
                        "The form had expired or came from elsewhere (no valid security token); "
                        "nothing was changed. Go back and try again."),
+    "error.400.query": ("地址无效", "Bad address"),
+    "error.400.query.text": ("页面地址中的参数无法读取（例如年份或页码不是数字），未做任何修改。",
+                             "A value in the page's address cannot be read (a year or a page "
+                             "that is not a number, say); nothing was changed."),
     "error.403": ("无权操作", "Not allowed"),
     "error.403.text": ("您的角色不能进行此操作，未做任何修改。",
                        "Your role may not do this; nothing was changed."),

@@ -70,7 +70,8 @@ def error_page(error: HTTPException):
     if code == 405:
         code = 404
     other = "en" if language() == "zh" else "zh"
-    return render_template("error.html", code=error.code, key=f"error.{code}",
+    key = getattr(error, "key", None) or f"error.{code}"  # e.g. arguments.BadArguments
+    return render_template("error.html", code=error.code, key=key,
                            other=other, translate=i18n.translate), error.code
 
 
