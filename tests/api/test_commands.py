@@ -72,7 +72,10 @@ def test_a_command_s_answer_is_its_grants_apply_line_byte_for_byte(api, tmp_path
     done = subprocess.run([*command, "--data", str(tmp_path / "cli"), "apply", str(source)],
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert response.get_data(as_text=True) == done.stdout.splitlines()[-1]
-    assert "通州-1" in response.get_data(as_text=True)  # UTF-8, not \u escapes
+    # An id must be ASCII (README, "What a sender may send"): the refusal names the
+    # characters, in UTF-8, not \u escapes.
+    assert response.json["error"]["code"] == "invalid_command"
+    assert "州" in response.get_data(as_text=True)
 
 
 def status_and_code(response) -> tuple[int, str]:
