@@ -15,14 +15,12 @@ ledger wrote them.
 
 from __future__ import annotations
 
-import json
-
 from flask import Response, request
 from marshmallow import Schema, fields, validate
 
 from policies.catalogue import BASIS_FIELDS
-from policies.money import MAX_AMOUNT
-from web import contract
+from policies.money import AMOUNT_PATTERN, MAX_AMOUNT
+from web import contract, inputs
 from web.api.auth import WRITE, caller
 from web.api.blueprint import Blueprint
 from web.api.context import services
@@ -40,7 +38,7 @@ commands = Blueprint("commands", __name__, max_body=MAX_JSON,
 # -- the body, documented from the contract's schemas -------------------------------------
 
 MONEY = {"oneOf": [
-    {"type": "string", "pattern": r"^\d{1,15}(\.\d{1,2})?$", "example": "1500000.00"},
+    {"type": "string", "pattern": AMOUNT_PATTERN, "example": "1500000.00"},
     {"type": "integer", "minimum": 0, "maximum": int(MAX_AMOUNT) - 1}],
     "description": "yuan: a decimal string with at most two places (or a whole number)"}
 
@@ -145,11 +143,13 @@ def record_commands():
         raise ApiError("unsupported_media_type", "send the commands as application/json",
                        {"Content-Type": f"{request.mimetype or 'none'}, not application/json"})
     try:
-        data = json.loads(request.get_data(cache=True).decode("utf-8"))
+        text = request.get_data(cache=True).decode("utf-8")
     except UnicodeDecodeError as e:
         return _not_json(f"not UTF-8: {e.reason}", {"_body": "not UTF-8"})
-    except json.JSONDecodeError as e:
-        return _not_json(f"not JSON: {e.msg} at column {e.colno}", {"_body": "not JSON"})
+    try:  # the limits of every JSON input: size, depth, numbers (web/inputs.py)
+        data = inputs.read_json(text, where="_body", max_chars=inputs.MAX_BODY, batch=True)
+    except inputs.UnreadableInput as e:
+        return json_response(contract.refused_line(e.command, e), 400)
     ledger, actor = services(), caller().username
     if isinstance(data, list):
         if not 1 <= len(data) <= MAX_BATCH:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from flask import Response, current_app, request
 
+from web import inputs
 from web.api.errors import ApiError
 
 API_FILE = "api.sqlite"
@@ -69,7 +70,7 @@ def fingerprint(method: str, path: str, query: str, content_type: str, body: byt
         return digest.hexdigest()
     if content_type.startswith("application/json"):
         with suppress(ValueError, UnicodeDecodeError):  # not JSON: compared as bytes
-            body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"),
+            body = json.dumps(_readable(body), sort_keys=True, separators=(",", ":"),
                               ensure_ascii=False).encode()
     digest.update(body)
     return digest.hexdigest()
@@ -223,3 +224,13 @@ def once(username: str, key: str, run: Callable[[], Response]) -> Response:
     store.finish(username, key, Answer(response.status_code, response.get_data(),
                                        response.content_type))
     return response
+
+
+def _readable(body: bytes):
+    """The body as JSON data within the limits of every input (web/inputs.py); ValueError
+    when it is not (then the body is compared as its bytes)."""
+    try:
+        return inputs.read_json(body.decode("utf-8"), where="_body", max_chars=inputs.MAX_BODY,
+                                batch=True)
+    except inputs.UnreadableInput as e:
+        raise ValueError(e.message) from None

@@ -21,6 +21,7 @@ from policies.catalogue import SIZES
 from policies.money import yuan
 from projections.resources import ENTERPRISE_SORTS
 from web.api.errors import ERROR_CODES
+from web.schemas import WholeNumber
 from web.shapes import Catalogue  # noqa: F401 - the catalogue's shape, shared with grants
 from web.users import ROLES
 
@@ -64,10 +65,13 @@ class Strict(Schema):
 
 
 class PageQuery(Strict):
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE),
-                           metadata={"description": f"at most this many rows (1-{MAX_PAGE})"})
-    offset = fields.Integer(load_default=0, validate=validate.Range(0, 10**9),
-                            metadata={"description": "skip this many rows first"})
+    # ASCII digits only (web.inputs.whole_number): "7\v", "٣" and "1_0" are refused.
+    limit = WholeNumber(load_default=50, validate=validate.Range(1, MAX_PAGE),
+                        metadata={"description": f"at most this many rows (1-{MAX_PAGE})",
+                                  "pattern": "^[0-9]{1,4}$"})
+    offset = WholeNumber(load_default=0, validate=validate.Range(0, 10**9),
+                         metadata={"description": "skip this many rows first",
+                                   "pattern": "^[0-9]{1,10}$"})
 
 
 class EnterpriseQuery(PageQuery):
