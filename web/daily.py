@@ -2,19 +2,23 @@
 
 `run_daily` judges every enterprise as of the day it runs and records the
 difference from the flags already open, through the one write path; running it
-twice on a day adds nothing, and a missed day loses nothing. In the served app
-APScheduler runs it at GRANTS_SCHEDULER_AT (default 06:30) in one process only
-(a lock file in the data folder); `grants scheduler run` runs it on demand or
-from cron.
+twice on a day adds nothing, and a missed day loses nothing. `run_once` runs it once
+a day across every node on the store: the first node to record its claim of the day
+(lifecycle/daily_run.py) runs it and sends the one digest; the others find the day
+claimed and skip it. In the served app APScheduler runs `run_once` at
+GRANTS_SCHEDULER_AT (default 06:30), in one process per data folder (a lock file);
+`grants scheduler run` runs it on demand or from cron.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import date
 
-from lifecycle.commands import ReconcileFlags
+from lifecycle.commands import ClaimDailyRun, FinishDailyRun, ReconcileFlags
 from lifecycle.flags import SCHEDULER
 from projections.obligations import Deadlines, obligations
 from projections.queries import states_as_of
@@ -22,6 +26,7 @@ from web.digest import DigestMail, send_digest
 from web.services import Services
 
 log = logging.getLogger(__name__)
+NODE = f"{socket.gethostname()}:{os.getpid()}"  # who claims a day's run
 
 
 @dataclass
@@ -33,11 +38,15 @@ class RunSummary:
     open: int = 0
     overdue: list = field(default_factory=list)
     refused: list = field(default_factory=list)
+    skipped: str | None = None  # why this node did not run the day (`run_once`)
 
     def to_dict(self) -> dict:
-        return {"on": self.on.isoformat(), "enterprises": self.enterprises,
-                "raised": len(self.raised), "cleared": self.cleared, "open": self.open,
-                "overdue": len(self.overdue), "refused": self.refused}
+        answer = {"on": self.on.isoformat(), "enterprises": self.enterprises,
+                  "raised": len(self.raised), "cleared": self.cleared, "open": self.open,
+                  "overdue": len(self.overdue), "refused": self.refused}
+        if self.skipped is not None:
+            answer["skipped"] = self.skipped
+        return answer
 
 
 def run_daily(services: Services, on: date, digest: DigestMail | None = None,
@@ -75,4 +84,20 @@ def run_daily(services: Services, on: date, digest: DigestMail | None = None,
     if digest is not None and digest.configured:
         # The day's signed head goes out with the mail: a trail outside the store.
         send_digest(summary, digest, services.seal())
+    return summary
+
+
+def run_once(services: Services, on: date, digest: DigestMail | None = None,
+             node: str = NODE) -> RunSummary:
+    """The day's job, run by the first node to claim `on` (the one digest goes out from
+    there); on any other node, nothing but a summary saying why it was skipped."""
+    claim = services.execute(ClaimDailyRun(at=on, actor=SCHEDULER, node=node))
+    if not claim["ok"]:
+        log.info("daily job for %s skipped: %s", on, claim["error"]["message"])
+        return RunSummary(on, skipped=claim["error"]["message"])
+    summary = run_daily(services, on, digest)
+    done = services.execute(FinishDailyRun(at=on, actor=SCHEDULER, node=node,
+                                           summary=summary.to_dict()))
+    if not done["ok"]:  # it ran past its lease and another node took the day over
+        log.warning("daily job for %s: %s", on, done["error"]["message"])
     return summary

@@ -4,6 +4,10 @@ The command line, the web forms and the JSON API all hand a contract command to
 `Services.execute`, which carries it out and returns only once the read models
 show it (read your own writes). `clock` says what today is, `deadlines` when the
 daily job's obligations fall due (both from web/settings.py).
+
+Reads see what any node wrote: `reader()` (and `refresh()`, which every page and API
+request calls first) compares the log's last notification id with the position the
+views reached, one indexed query, and catches up only when the log grew.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 import os
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from lifecycle import signing, store
@@ -42,13 +47,16 @@ class Services:
                              clock=self.clock)
         self.follower = Follower.beside(self.ledger, self.data_dir)
         self.follower.catch_up()
+        self._seen = self.follower.views.position()  # the log's last id the views show
         # The log's Merkle tree, whose heads are signed with a key kept outside the store:
         # brought up to date after every write (lifecycle/log_tree.py).
         self.key_path = signing.key_path(self.data_dir, signing_key)
         self.tree = LogTree(self.ledger, signing.SigningKey.load_or_create(self.key_path))
         self.seal()
         # One writer at a time in this process; between processes the store decides.
-        self._write_lock = threading.Lock()
+        # Reentrant: an idempotent API request writes its answer around its commands.
+        self._write_lock = threading.RLock()
+        self._closing: list = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -61,7 +69,14 @@ class Services:
     def views_path(self) -> Path:
         return self.data_dir / VIEWS_FILE
 
+    def on_close(self, close) -> None:
+        """Call `close()` when these services close (what was opened beside them)."""
+        self._closing.append(close)
+
     def close(self) -> None:
+        for close in reversed(self._closing):
+            close()
+        self._closing.clear()
         self.tree.close()
         self.follower.close()
         self.ledger.close()
@@ -97,7 +112,7 @@ class Services:
         with self._write_lock:
             outcomes = self.ledger.run(commands, together=together)
             if any(o.ok for o in outcomes):
-                self.follower.catch_up()
+                self._catch_up()
                 self.seal()
         return [contract.line(o) for o in outcomes]
 
@@ -117,13 +132,20 @@ class Services:
         """The contract's quote, with its words (raises Refused for an unknown id)."""
         return contract.quote(self.ledger.quote(application_id, on))
 
-    def execute_json_many(self, items: list, actor: str | None = None) -> list[dict]:
-        """Contract commands as JSON data, in order; refusals of form are lines too."""
+    def execute_json_many(self, items: list, actor: str | None = None,
+                          ids: str | None = None) -> list[dict]:
+        """Contract commands as JSON data, in order; refusals of form are lines too.
+
+        `ids`: the i-th command that carries no `command_id` of its own gets `IDS:i`
+        (an API request's Idempotency-Key: lifecycle/command_log.py `derived_id`)."""
         lines: list[dict | None] = [None] * len(items)
         commands, where = [], []
         for i, data in enumerate(items):
             try:
-                commands.append(load_command(data, actor=actor))
+                command = load_command(data, actor=actor)
+                if ids is not None and command.command_id is None:
+                    command = replace(command, command_id=f"{ids}:{i}")
+                commands.append(command)
                 where.append(i)
             except Refused as refused:
                 lines[i] = contract.refused_line(command_name(data), refused)
@@ -131,22 +153,43 @@ class Services:
             lines[i] = result
         return lines
 
-    def execute_json(self, data: object, actor: str | None = None) -> dict:
-        """A contract command as JSON data (a dict); a refusal of its form is a line too."""
+    def execute_json(self, data: object, actor: str | None = None,
+                     ids: str | None = None) -> dict:
+        """A contract command as JSON data (a dict); a refusal of its form is a line too.
+        `ids`: as for `execute_json_many` (the command gets `IDS:0` unless it has an id)."""
         try:
             command = load_command(data, actor=actor)
         except Refused as refused:
             return contract.refused_line(command_name(data), refused)
+        if ids is not None and command.command_id is None:
+            command = replace(command, command_id=f"{ids}:0")
         return self.execute(command)
 
     def catch_up(self) -> None:
         """Bring the views up to date with what other processes recorded."""
         with self._write_lock:
-            self.follower.catch_up()
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        self.follower.catch_up()
+        self._seen = max(self._seen, self.follower.views.position())
+
+    def refresh(self) -> None:
+        """Bring the views up to the log if it grew since they last caught up: one query
+        of the log's last notification id when nothing changed (what every page and API
+        read pays first; docs/scaling.md says what it costs)."""
+        last = self.ledger.recorder.max_notification_id() or 0
+        if last <= self._seen:
+            return
+        with self._write_lock:
+            if last > self._seen:  # not caught up meanwhile by another thread
+                self._catch_up()
 
     @contextmanager
     def reader(self):
-        """A read-only connection to the views, for one request or one thread."""
+        """A read-only connection to the views, for one request or one thread, once they
+        show everything the log held when it was asked for (`refresh`)."""
+        self.refresh()
         views = Views(self.views_path, reader=True)
         try:
             yield views

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from web.app.sessions import StoredSessions
 from web.services import Services
 from web.settings import Settings
 from web.users import USERS_FILE, Users
@@ -52,11 +53,14 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_minutes),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookie,  # and whenever served over HTTPS
         JSON_AS_ASCII=False,
     )
     app.extensions["grants_settings"] = settings
-    app.extensions["grants"] = Services.from_settings(settings)
-    app.extensions["grants_users"] = Users(settings.data / USERS_FILE)
+    services = app.extensions["grants"] = Services.from_settings(settings)
+    people = app.extensions["grants_users"] = Users(services)
+    people.import_legacy(settings.data / USERS_FILE)  # once: the first versions' users
+    app.session_interface = StoredSessions(people.sessions)
 
     @app.after_request
     def security_headers(response):
