@@ -4,10 +4,11 @@ Every dashboard page and API read first calls `Services.refresh`: the log's last
 notification id against the views' position, and a catch-up only when the log grew.
 This measures, on a fresh store holding a small demo history:
 
-- `max_notification_id()` alone, and `refresh()` when nothing changed (the cost of the
-  check on every request);
+- `max_notification_id()` alone, and `refresh()` when nothing changed, back to back;
 - an enterprise page and an API read in process (Flask's test client, logged in), with
-  the check and with it replaced by nothing: the difference is what a request pays;
+  the check and with it replaced by nothing, alternately; and the check as each of
+  those requests made it (once, as the request began: a connection that idled between
+  requests answers slower than one asked back to back);
 - `refresh()` after another process wrote one command (the catch-up it then does).
 
     .venv/bin/python scripts/bench_refresh.py [--requests N] [--postgres URL]
@@ -58,8 +59,8 @@ def measure(data: Path, event_store: str, n: int) -> dict:
                       "GRANTS_EVENT_STORE": event_store, "GRANTS_SCHEDULER": "off"})
     ledger = services(app)
     try:
-        commands = history(ledger.ledger.catalogue, enterprises=30, seed=2,
-                           end=ledger.clock.today())
+        commands = list(history(ledger.ledger.catalogue, enterprises=30, seed=2,
+                                end=ledger.clock.today()))
         ledger.execute_json_many(commands)
         users(app).add("bench", "staff", PASSWORD)
         token = users(app).issue_token("bench")
@@ -79,17 +80,27 @@ def measure(data: Path, event_store: str, n: int) -> dict:
                "max_notification_id": summary(timed(
                    ledger.ledger.recorder.max_notification_id, n)),
                "refresh_unchanged": summary(timed(ledger.refresh, n))}
-        out["page_with_check"] = summary(timed(lambda: client.get(url), n // 10))
-        out["api_with_check"] = summary(timed(lambda: client.get(api, headers=headers),
-                                              n // 10))
-        refresh = ledger.refresh
-        ledger.refresh = lambda: None
+        # With and without the check, alternately, so that drift and load fall on both;
+        # and the check itself as each request makes it (once, when the request begins).
+        refresh, off = ledger.refresh, (lambda: None)
+        took = {k: [] for k in ("page_with_check", "page_without_check", "api_with_check",
+                                "api_without_check", "check_in_a_request")}
+
+        def checked() -> None:
+            took["check_in_a_request"] += timed(refresh, 1)
+
         try:
-            out["page_without_check"] = summary(timed(lambda: client.get(url), n // 10))
-            out["api_without_check"] = summary(timed(lambda: client.get(api, headers=headers),
-                                                     n // 10))
+            for _ in range(n // 10):
+                for check in (True, False):
+                    ledger.refresh = checked if check else off
+                    mark = "with" if check else "without"
+                    took[f"page_{mark}_check"] += timed(lambda: client.get(url), 1)
+                    took[f"api_{mark}_check"] += timed(lambda: client.get(api, headers=headers),
+                                                       1)
         finally:
             ledger.refresh = refresh
+        out["checks_per_request"] = len(took["check_in_a_request"]) / (2 * (n // 10))
+        out.update({k: summary(v) for k, v in took.items()})
         # Another node (on SQLite: another process of this node) writes one command: the
         # next refresh catches it up.
         folder = data.parent / "other-node" if event_store else data

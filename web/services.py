@@ -5,9 +5,10 @@ The command line, the web forms and the JSON API all hand a contract command to
 show it (read your own writes). `clock` says what today is, `deadlines` when the
 daily job's obligations fall due (both from web/settings.py).
 
-Reads see what any node wrote: `reader()` (and `refresh()`, which every page and API
-request calls first) compares the log's last notification id with the position the
-views reached, one indexed query, and catches up only when the log grew.
+Reads see what any node wrote: `refresh()` compares the log's last notification id with
+the position the views reached, one indexed query, and catches up only when the log
+grew. Every web request calls it once, first (`begin_request`, from the app: then the
+request's reads check no more); outside a request, every `reader()` calls it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Services:
         # Reentrant: an idempotent API request writes its answer around its commands.
         self._write_lock = threading.RLock()
         self._closing: list = []
+        self._local = threading.local()  # `checked`: this thread's request has refreshed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -185,11 +187,22 @@ class Services:
             if last > self._seen:  # not caught up meanwhile by another thread
                 self._catch_up()
 
+    def begin_request(self) -> None:
+        """A web request begins: bring the views up to the log, once for the whole request
+        (its reads, on this thread, check no more until `end_request`)."""
+        self.refresh()
+        self._local.checked = True
+
+    def end_request(self) -> None:
+        self._local.checked = False
+
     @contextmanager
     def reader(self):
         """A read-only connection to the views, for one request or one thread, once they
-        show everything the log held when it was asked for (`refresh`)."""
-        self.refresh()
+        show everything the log held when it was asked for (`refresh`, unless this
+        thread's request did it when it began)."""
+        if not getattr(self._local, "checked", False):
+            self.refresh()
         views = Views(self.views_path, reader=True)
         try:
             yield views

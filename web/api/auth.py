@@ -5,9 +5,9 @@ Every role may read; only staff may write. A missing or unknown token answers
 401, a role that may not write 403, before anything is read or written.
 `Blueprint.access` (web/api/blueprint.py) calls `authorize` first in every view.
 
-The node's views are brought up to the log first (`Services.refresh`), so a token
-issued, or a user disabled, on any node counts at once, and every read sees what any
-node wrote. Unknown tokens are not throttled as failed log-ins are (web/throttle.py):
+The app brings the node's views up to the log before every request (web/app), so a
+token issued, or a user disabled, on any node counts at once, and every read sees what
+any node wrote. Unknown tokens are not throttled as failed log-ins are (web/throttle.py):
 a token is 256 random bits, which no rate of guessing can find, and a wait per address
 would let anyone behind the same address shut out the valid tokens sent from it.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from web.api.context import services, users
+from web.api.context import users
 from web.api.errors import ApiError
 from web.users import User
 
@@ -39,7 +39,6 @@ def authorize(access: str) -> User | None:
     public operation."""
     if access == PUBLIC:
         return None
-    services().refresh()
     token = bearer_token()
     user = users().by_token(token) if token else None
     if user is None:

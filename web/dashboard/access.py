@@ -1,9 +1,9 @@
 """Who is logged in, what their role lets them do, and the CSRF token of every form;
 `services()` and `users()`, the app's stores, for every dashboard view.
 
-Every request to a dashboard blueprint passes `guard` first, in this order: the
-node's views brought up to the log (so the page, and the user's account, show what
-any node recorded), the session (kept in the store and shared by every node:
+Every request to a dashboard blueprint passes `guard` first (the app has brought the
+node's views up to the log before it, so the page and the user's account show what any
+node recorded), in this order: the session (kept in the store and shared by every node:
 web/app/sessions.py; expired after GRANTS_SESSION_MINUTES without activity, its
 activity noted at most every TOUCH seconds; ended when the user was disabled or given
 a new password since it began), the log-in, the role the view asks for (403, before
@@ -133,7 +133,6 @@ def guard():
     """Run before every dashboard request: session, log-in, role, CSRF (see the module)."""
     if request.endpoint == "dashboard.static":
         return None
-    services().refresh()  # what any node recorded, before the user or the page is read
     session.permanent = True
     g.user = _session_user()
     if request.endpoint in PUBLIC:
