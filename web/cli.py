@@ -469,7 +469,7 @@ def cmd_scheduler(args, settings: Settings) -> int:
         summary = daily.run_once(services, on, settings.digest)  # once across all nodes
     if summary.skipped and not args.json:
         print(f"scheduler {on.isoformat()}: skipped: {summary.skipped}")
-        return 0
+        return 1 if summary.refused else 0
     print(dumps(summary.to_dict()) if args.json else
           f"scheduler {on.isoformat()}: {summary.enterprises} enterprises judged, "
           f"{len(summary.raised)} flag(s) raised, {summary.cleared} cleared, "

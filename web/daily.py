@@ -94,7 +94,9 @@ def run_once(services: Services, on: date, digest: DigestMail | None = None,
     claim = services.execute(ClaimDailyRun(at=on, actor=SCHEDULER, node=node))
     if not claim["ok"]:
         log.info("daily job for %s skipped: %s", on, claim["error"]["message"])
-        return RunSummary(on, skipped=claim["error"]["message"])
+        taken = claim["error"]["code"] == "duplicate_id"  # another node's day: no failure
+        return RunSummary(on, refused=[] if taken else [claim["error"]],
+                          skipped=claim["error"]["message"])
     summary = run_daily(services, on, digest)
     done = services.execute(FinishDailyRun(at=on, actor=SCHEDULER, node=node,
                                            summary=summary.to_dict()))

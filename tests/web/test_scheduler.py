@@ -232,3 +232,9 @@ def test_grants_scheduler_run_twice_on_a_day_runs_once(event_store, capsys):
                                               "of 2026-02-01 ran already")
     assert main(["scheduler", "run", "--on", "2026-02-01", "--json"], environ=environ) == 0
     assert json.loads(capsys.readouterr().out)["skipped"]
+
+
+def test_a_day_after_today_is_not_claimed_and_the_run_fails(services):
+    summary = daily.run_once(services, date(2031, 1, 1))
+    assert summary.skipped.startswith("at: later than today") and summary.refused
+    assert services.ledger.record_of(daily_run_uuid(date(2031, 1, 1))) is None
