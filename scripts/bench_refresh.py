@@ -9,7 +9,8 @@ This measures, on a fresh store holding a small demo history:
   the check and with it replaced by nothing, alternately; and the check as each of
   those requests made it (once, as the request began: a connection that idled between
   requests answers slower than one asked back to back);
-- `refresh()` after another process wrote one command (the catch-up it then does).
+- `refresh()` after another process wrote one command (the catch-up it then does);
+- reading a log-in session from the store (every dashboard request with a cookie).
 
     .venv/bin/python scripts/bench_refresh.py [--requests N] [--postgres URL]
 
@@ -76,7 +77,9 @@ def measure(data: Path, event_store: str, n: int) -> dict:
         for _ in range(20):  # warm the caches
             client.get(url)
             client.get(api, headers=headers)
+        sid = client.get_cookie("session").value
         out = {"events": ledger.ledger.recorder.max_notification_id(),
+               "session_load": summary(timed(lambda: users(app).sessions.load(sid), n)),
                "max_notification_id": summary(timed(
                    ledger.ledger.recorder.max_notification_id, n)),
                "refresh_unchanged": summary(timed(ledger.refresh, n))}
