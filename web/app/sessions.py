@@ -64,6 +64,8 @@ class StoredSessions(SessionInterface):
 
     def open_session(self, app, request) -> StoredSession:
         session_id = request.cookies.get(self.get_cookie_name(app))
+        if request.endpoint in ("static", "dashboard.static"):
+            return StoredSession()  # a stylesheet needs no session: nothing read or written
         if session_id:
             data = self.store.load(session_id)
             if data is not None:
