@@ -6,15 +6,24 @@ by a retry or a batch run a second time after a crash, on this node or another, 
 not decided again: its first outcome is answered, marked replayed, and nothing is
 written. Two nodes running the same id at once both try to create the record; the
 store lets one win and the other, deciding again, finds it.
+
+The API's `Idempotency-Key` rests on the same records (web/api/idempotency.py): each
+command of a request sent with a key gets an id derived from the user, the key and the
+request (`derived_id`), so its commands run once on any node however often it is sent,
+and the request's answer is kept as a `RequestAnswer`, so a retry on any node answers
+the first answer again, byte for byte.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from lifecycle import commands as c
 from lifecycle.chain import Chained
 from lifecycle.errors import Refused
 
@@ -73,3 +82,51 @@ class CommandRecord(Chained):
         return cls.start(cls.CommandRecorded, id=command_uuid(command_id),
                          command_id=command_id, command=command, events=list(events),
                          values=storable(values), at=at, actor=actor)
+
+
+# -- the API's idempotency keys ---------------------------------------------------------
+
+
+def request_uuid(username: str, key: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"grant-ledger:request:{username}\n{key}")
+
+
+def derived_id(username: str, key: str, fingerprint: str) -> str:
+    """The stem of the command ids of a request sent with an Idempotency-Key: the request's
+    i-th command is `STEM:i`. Another request under the same key gets other ids."""
+    digest = hashlib.sha256(f"{username}\n{key}\n{fingerprint}".encode()).hexdigest()
+    return f"key:{digest[:32]}"
+
+
+class RequestAnswer(Chained):
+    """What the API answered a request sent with an Idempotency-Key: status and body."""
+
+    class RequestAnswered(Chained.Created):
+        username: str
+        key: str
+        fingerprint: str
+        status: int
+        content_type: str
+        body: str
+        at: date
+        actor: str
+
+        def apply(self, agg: RequestAnswer) -> None:
+            agg.username, agg.key, agg.fingerprint = self.username, self.key, self.fingerprint
+            agg.status, agg.content_type, agg.body = self.status, self.content_type, self.body
+
+
+def handlers(find: Callable[[UUID], object]) -> dict[type, Callable]:
+    """The ledger's handler of `AnswerRequest`: the first answer under a key is kept."""
+
+    def answer(cmd: c.AnswerRequest):
+        if find(request_uuid(cmd.username, cmd.key)) is not None:
+            raise Refused("duplicate_id", "request_answered", "Idempotency-Key", key=cmd.key)
+        agg = RequestAnswer.start(
+            RequestAnswer.RequestAnswered, id=request_uuid(cmd.username, cmd.key),
+            username=cmd.username, key=cmd.key, fingerprint=cmd.fingerprint,
+            status=cmd.status, content_type=cmd.content_type, body=cmd.body, at=cmd.at,
+            actor=cmd.actor)
+        return [agg], {"key": cmd.key}
+
+    return {c.AnswerRequest: answer}

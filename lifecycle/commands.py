@@ -128,3 +128,72 @@ ALL = (RegisterEnterprise, RecordDishonesty, SubmitApplication, CertifyApplicati
        ApproveApplication, RejectApplication, DisburseTranche, RecordEvaluation, RevokeAward,
        RecordRepayment)
 BY_NAME = {c.__name__: c for c in ALL}
+
+
+# -- not the contract's: only the service's own edges build these (never `grants apply`) --
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserCommand(Command):
+    """A change to a user account (lifecycle/accounts.py); hashes only, never secrets."""
+
+    username: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddUser(UserCommand):
+    role: str
+    password_hash: str
+    name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangePassword(UserCommand):
+    password_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeRole(UserCommand):
+    role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueToken(UserCommand):
+    token_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisableUser(UserCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnableUser(UserCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerRequest(Command):
+    """The API's answer to a request sent with an Idempotency-Key (lifecycle/command_log.py)."""
+
+    username: str
+    key: str
+    fingerprint: str
+    status: int
+    content_type: str
+    body: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimDailyRun(Command):
+    """A node's claim to run the daily job of the day `at` (lifecycle/daily_run.py)."""
+
+    node: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinishDailyRun(Command):
+    """The daily job of the day `at` has run, with what it found."""
+
+    node: str
+    summary: dict

@@ -25,8 +25,8 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError
 
+from lifecycle import accounts, command_log, credit_code, daily_run, store, text
 from lifecycle import commands as c
-from lifecycle import credit_code, store, text
 from lifecycle.catalogue_versions import CatalogueSnapshot, catalogue_uuid
 from lifecycle.clock import Clock
 from lifecycle.command_log import CommandRecord, command_uuid, restored
@@ -170,6 +170,10 @@ class Ledger(Application):
             c.RecordRepayment: self._repay,
             c.ReconcileFlags: self._reconcile_flags,
         }
+        # The service's own records, beside the contract's commands: user accounts, the
+        # API's answers under idempotency keys, the daily job's run of each day.
+        for module in (accounts, command_log, daily_run):
+            self._handlers.update(module.handlers(self._find))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -534,6 +538,11 @@ class Ledger(Application):
         ent = self.enterprise(app.enterprise_id)
         q = quote(self.catalogue, self._request(app, ent), ent.facts(), on or self.clock.today())
         return {"application_id": application_id, "status": str(app.status), **q.to_dict()}
+
+    def record_of(self, aggregate_id) -> Any:
+        """A record of the service's own (an account, a request's answer, a day's run) as
+        the store holds it now, or None."""
+        return self._fetch(aggregate_id, True)
 
     def catalogue_of(self, version: str) -> Catalogue:
         """The catalogue an event was computed with, loaded from its stored snapshot."""

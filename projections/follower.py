@@ -1,8 +1,8 @@
 """Keeps the read models up to date with the event log.
 
 Reads the notification log from the views' tracking position and, for each page
-of events, writes the changed enterprises' rows and the new position in one
-transaction (BEGIN IMMEDIATE, so followers in several processes take turns):
+of events, writes the changed enterprises' rows (and user accounts') and the new
+position in one transaction (BEGIN IMMEDIATE, so followers in several processes take turns):
 each event is applied exactly once, and a crash resumes where it stopped. The
 same code rebuilds the views from the first event, with bigger pages and the
 folded states kept in memory between pages.
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from pathlib import Path
 
+from lifecycle.accounts import UserAccount
 from lifecycle.ledger import Ledger
 from projections import state as fold
 from projections.views import VIEWS_FILE, Views
@@ -121,6 +122,8 @@ class Follower:
         views, ledger = self.views, self.ledger
         events = [(n.id, str(n.originator_id), ledger.mapper.to_domain_event(n))
                   for n in notifications]
+        views.apply_accounts([(nid, e) for nid, _, e in events
+                              if isinstance(e, UserAccount.Event)])
         owners = views.owners(list({agg for _, agg, _ in events}))
         new_owners = {}
         for _, agg, event in events:

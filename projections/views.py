@@ -18,15 +18,16 @@ from pathlib import Path
 import sqlite_utils
 
 from lifecycle import store
+from lifecycle.accounts import UserAccount
 from policies.catalogue import Catalogue
 from projections import derive
 from projections.state import AppState, EnterpriseState
 
 VIEWS_FILE = "views.sqlite"
 #: Raised whenever the tables change shape: older views are thrown away and rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TABLES = ("enterprises", "applications", "tranches", "evaluations", "caps", "windows",
-          "flags", "history", "aggregates", "tracking")
+          "flags", "history", "aggregates", "users", "user_history", "tracking")
 PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows", "flags")
 DERIVED = ("caps", "windows", "flags")  # rewritten whole for each enterprise that changed
 
@@ -149,6 +150,16 @@ class Views:
                    SUM(CASE WHEN t.paid_on IS NOT NULL THEN t.amount_fen ELSE 0 END) AS paid_fen
             FROM tranches t JOIN applications a USING (application_id)
             GROUP BY a.policy, a.article, t.year""",
+            # who may use the service: each account as its events left it, and every change
+            sql("users", {"username": str, "aggregate_id": str, "name": str, "role": str,
+                          "password_hash": str, "token_hash": str, "active": int, "epoch": int,
+                          "added_at": str, "changed_at": str}, pk="username"),
+            "CREATE UNIQUE INDEX idx_users_aggregate ON users (aggregate_id)",
+            "CREATE INDEX idx_users_token ON users (token_hash)",
+            sql("user_history", {"notification_id": int, "username": str, "event": str,
+                                 "role": str, "active": int, "actor": str, "at": str,
+                                 "recorded_at": str}, pk="notification_id"),
+            "CREATE INDEX idx_user_history_username ON user_history (username, notification_id)",
             sql("tracking", {"name": str, "position": int}, pk="name"),
         ]
 
@@ -353,3 +364,61 @@ class Views:
 
     def add_history(self, entries: list[dict]) -> None:
         self._insert("history", entries, replace=True)
+
+    # -- user accounts -------------------------------------------------------------
+
+    def apply_accounts(self, events: list[tuple[int, object]]) -> None:
+        """Fold account events (lifecycle/accounts.py), in log order, into `users`, and
+        one `user_history` row each."""
+        db = self.db
+        for nid, event in events:
+            agg, recorded = str(event.originator_id), event.timestamp.isoformat()
+            if isinstance(event, UserAccount.UserAdded):
+                db.execute("INSERT OR REPLACE INTO users (username, aggregate_id, name, role, "
+                           "password_hash, token_hash, active, epoch, added_at, changed_at) "
+                           "VALUES (?, ?, ?, ?, ?, NULL, 1, 0, ?, ?)",
+                           (event.username, agg, event.name, event.role, event.password_hash,
+                            recorded, recorded))
+            else:
+                change = _ACCOUNT_CHANGES.get(type(event))
+                if change is None:
+                    continue
+                sets, values = change(event)
+                db.execute(f"UPDATE users SET {sets}, changed_at = ? WHERE aggregate_id = ?",
+                           (*values, recorded, agg))
+            row = db.execute("SELECT username, role, active FROM users WHERE aggregate_id = ?",
+                             (agg,)).fetchone()
+            if row is not None:
+                self._insert("user_history", [{
+                    "notification_id": nid, "username": row[0], "event": type(event).__name__,
+                    "role": row[1], "active": row[2], "actor": event.actor,
+                    "at": event.at.isoformat(), "recorded_at": recorded}], replace=True)
+
+    def user(self, username: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM users WHERE username = ?", [username]))
+        return rows[0] if rows else None
+
+    def user_by_token(self, token_hash: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM users WHERE token_hash = ? AND active = 1",
+                                  [token_hash]))
+        return rows[0] if rows else None
+
+    def users(self) -> list[dict]:
+        return list(self.db.query("SELECT * FROM users ORDER BY username"))
+
+    def user_history(self, username: str | None = None) -> list[dict]:
+        if username is None:
+            return list(self.db.query("SELECT * FROM user_history ORDER BY notification_id"))
+        return list(self.db.query("SELECT * FROM user_history WHERE username = ? "
+                                  "ORDER BY notification_id", [username]))
+
+
+#: How each change of an account sets its row: (SET clause, its values).
+_ACCOUNT_CHANGES = {
+    UserAccount.PasswordChanged: lambda e: ("password_hash = ?, epoch = epoch + 1",
+                                            (e.password_hash,)),
+    UserAccount.RoleChanged: lambda e: ("role = ?", (e.role,)),
+    UserAccount.TokenIssued: lambda e: ("token_hash = ?", (e.token_hash,)),
+    UserAccount.UserDisabled: lambda e: ("active = 0, token_hash = NULL, epoch = epoch + 1", ()),
+    UserAccount.UserEnabled: lambda e: ("active = 1", ()),
+}

@@ -11,7 +11,7 @@
     grants [--data DIR] flags [--on DATE] [--json]   what the scheduler flags on a date
     grants [--data DIR] scheduler run [--on DATE] [--replay]   run the daily job now
     grants [--data DIR] serve [--host H] [--port P] [--debug]
-    grants [--data DIR] users add|list|disable|token ...
+    grants [--data DIR] users add|list|disable|enable|password|role|token|unlock|history ...
 
 Exit statuses of `apply`: 0 all succeeded, 1 any failed, 2 the input could not be read.
 `grants` reads its settings (web/settings.py) once, before any command, and exits 2
@@ -204,14 +204,18 @@ def cmd_demo(args, settings: Settings) -> int:
     from web.synthetic import history
 
     with closing(open_services(settings)) as services:
-        users = Users(services.data_dir / USERS_FILE)
+        users = Users(services)
+        users.import_legacy(services.data_dir / USERS_FILE)
+        # Any event but the accounts' (which are events too) means a history is there.
+        with services.reader() as views:
+            registered = views.db.execute("SELECT count(*) FROM history").fetchone()[0]
         if users.empty():
             for username, role, name in DEMO_USERS:
                 users.add(username, role, f"{username}-demo", name)
             print("grants demo: demo log-ins " + ", ".join(
                 f"{u} / {u}-demo ({r})" for u, r, _ in DEMO_USERS), file=sys.stderr)
-        if services.ledger.recorder.max_notification_id():
-            print("grants demo: the store already holds events; no history loaded",
+        if registered:
+            print("grants demo: the store already holds a history; none loaded",
                   file=sys.stderr)
             return 0
         commands = [json.dumps(c, ensure_ascii=False) for c in
@@ -252,27 +256,68 @@ def cmd_serve(args, settings: Settings) -> int:
     return 0
 
 
+def _password(args) -> str:
+    return sys.stdin.readline().rstrip("\n") if args.password_stdin \
+        else getpass.getpass(f"password for {args.username}: ")
+
+
 def cmd_users(args, settings: Settings) -> int:
-    users = Users(settings.data / USERS_FILE)
-    try:
-        if args.action == "add":
-            password = sys.stdin.readline().rstrip("\n") if args.password_stdin \
-                else getpass.getpass(f"password for {args.username}: ")
-            user = users.add(args.username, args.role, password, args.name or "")
-            print(f"added {user.username} ({user.role})")
-        elif args.action == "list":
-            for u in users.list():
-                print(f"{u.username:<20} {u.role:<8} {'active' if u.active else 'disabled':<9}"
-                      f" {u.name}")
-        elif args.action == "disable":
-            users.disable(args.username)
-            print(f"disabled {args.username}")
-        elif args.action == "token":
-            print(users.issue_token(args.username))
-    except UserError as e:
-        print(f"grants users: {e.field}: {e.message}", file=sys.stderr)
-        return 1
+    """Users are events in the log (lifecycle/accounts.py): a change made here holds on
+    every node at its next request, and names the login running it as its actor."""
+    with closing(open_services(settings)) as services:
+        users = Users(services)
+        users.import_legacy(settings.data / USERS_FILE)
+        actor = getpass.getuser()
+        try:
+            return _users(args, users, actor)
+        except UserError as e:
+            print(f"grants users: {e.field}: {e.message}", file=sys.stderr)
+            return 1
+
+
+def _users(args, users: Users, actor: str) -> int:
+    if args.action == "add":
+        user = users.add(args.username, args.role, _password(args), args.name or "",
+                         actor=actor)
+        print(f"added {user.username} ({user.role})")
+    elif args.action == "list":
+        locked = {x["subject"] for x in users.throttle.locked() if x["kind"] == "user"}
+        for u in users.list():
+            state = ("active" if u.active else "disabled") + (", locked" if u.username in
+                                                              locked else "")
+            print(f"{u.username:<20} {u.role:<8} {state:<9} {u.name}")
+    elif args.action == "disable":
+        users.disable(args.username, actor=actor)
+        print(f"disabled {args.username}")
+    elif args.action == "enable":
+        users.enable(args.username, actor=actor)
+        print(f"enabled {args.username}")
+    elif args.action == "password":
+        users.set_password(args.username, _password(args), actor=actor)
+        print(f"new password for {args.username}; their sessions ended")
+    elif args.action == "role":
+        users.set_role(args.username, args.role, actor=actor)
+        print(f"{args.username} is {args.role}")
+    elif args.action == "token":
+        print(users.issue_token(args.username, actor=actor))
+    elif args.action == "unlock":
+        if args.address:
+            forgotten = users.unlock_address(args.address)
+        elif args.username:
+            forgotten = users.unlock(args.username)
+        else:
+            print("grants users unlock: name a user, or --address ADDRESS", file=sys.stderr)
+            return 2
+        print(f"unlocked {args.address or args.username} ({forgotten} failure(s) forgotten)")
+    elif args.action == "history":
+        rows = users.history(args.username)
+        if args.json:
+            print(dumps(rows))
+        for r in [] if args.json else rows:
+            print(f"{r['recorded_at']}  {r['username']:<16} {r['event']:<16} "
+                  f"{r['role']:<8} {'active' if r['active'] else 'disabled':<9} by {r['actor']}")
     return 0
+
 
 
 def cmd_entitlement(args, settings: Settings) -> int:
@@ -431,12 +476,15 @@ def cmd_scheduler(args, settings: Settings) -> int:
     on = args.on or settings.clock.today()
     with closing(open_services(settings)) as services:
         try:
-            summary = daily.run_daily(services, on, settings.digest, replay=args.replay)
+            summary = daily.run_once(services, on, settings.digest, replay=args.replay)
         except daily.EarlierThanLastRun as e:
             print(f"grants scheduler: {e}: judged as of an earlier day, flags would be cleared "
                   "and raised again; nothing was written (--replay runs it all the same)",
                   file=sys.stderr)
             return 1
+    if summary.skipped and not args.json:
+        print(f"scheduler {on.isoformat()}: skipped: {summary.skipped}")
+        return 1 if summary.refused else 0
     print(dumps(summary.to_dict()) if args.json else
           f"scheduler {on.isoformat()}: {summary.enterprises} enterprises judged, "
           f"{len(summary.raised)} flag(s) raised, {summary.cleared} cleared, "
@@ -566,10 +614,25 @@ def parser() -> argparse.ArgumentParser:
     ua.add_argument("--name")
     ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     us_sub.add_parser("list", help="list users")
-    ud = us_sub.add_parser("disable", help="disable a user (and its API token)")
+    ud = us_sub.add_parser("disable", help="disable a user (its API token and sessions end)")
     ud.add_argument("username")
+    ue = us_sub.add_parser("enable", help="let a disabled user log in again")
+    ue.add_argument("username")
+    up = us_sub.add_parser("password", help="a new password (the user's sessions end)")
+    up.add_argument("username")
+    up.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    ur = us_sub.add_parser("role", help="change a user's role")
+    ur.add_argument("username")
+    ur.add_argument("role", choices=ROLES)
     ut = us_sub.add_parser("token", help="issue an API token for a user (shown once)")
     ut.add_argument("username")
+    ul = us_sub.add_parser("unlock", help="lift the wait after failed log-ins on a name "
+                           "(or --address)")
+    ul.add_argument("username", nargs="?")
+    ul.add_argument("--address", help="a client address instead of a user name")
+    uh = us_sub.add_parser("history", help="every change of every account (or of one)")
+    uh.add_argument("username", nargs="?")
+    uh.add_argument("--json", action="store_true")
     us.set_defaults(run=cmd_users)
     d = sub.add_parser("demo", help="load a seeded demo history into an empty store")
     d.add_argument("--enterprises", type=int, default=300)

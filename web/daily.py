@@ -2,10 +2,12 @@
 
 `run_daily` judges every enterprise as of the day it runs and records the
 difference from the flags already open, through the one write path; running it
-twice on a day adds nothing, and a missed day loses nothing. In the served app
-APScheduler runs it at GRANTS_SCHEDULER_AT (default 06:30) in one process only
-(a lock file in the data folder); `grants scheduler run` runs it on demand or
-from cron.
+twice on a day adds nothing, and a missed day loses nothing. `run_once` runs it once
+a day across every node on the store: the first node to record its claim of the day
+(lifecycle/daily_run.py) runs it and sends the one digest; the others find the day
+claimed and skip it. In the served app APScheduler runs `run_once` at
+GRANTS_SCHEDULER_AT (default 06:30), in one process per data folder (a lock file);
+`grants scheduler run` runs it on demand or from cron.
 
 The job never judges a day earlier than its last run unless told to (`replay`):
 judged as of an earlier day, obligations met since would be raised again and flags
@@ -19,11 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import date
 
 from lifecycle import store
-from lifecycle.commands import ReconcileFlags
+from lifecycle.commands import ClaimDailyRun, FinishDailyRun, ReconcileFlags
 from lifecycle.flags import SCHEDULER
 from projections.obligations import Deadlines, obligations
 from projections.queries import states_as_of
@@ -52,6 +56,7 @@ def last_run(services: Services) -> date | None:
         days += [date.fromisoformat(d) for d in views.db.execute(
             "SELECT max(raised_on), max(cleared_on) FROM flags").fetchone() if d]
     return max(days, default=None)
+NODE = f"{socket.gethostname()}:{os.getpid()}"  # who claims a day's run
 
 
 @dataclass
@@ -63,11 +68,15 @@ class RunSummary:
     open: int = 0
     overdue: list = field(default_factory=list)
     refused: list = field(default_factory=list)
+    skipped: str | None = None  # why this node did not run the day (`run_once`)
 
     def to_dict(self) -> dict:
-        return {"on": self.on.isoformat(), "enterprises": self.enterprises,
-                "raised": len(self.raised), "cleared": self.cleared, "open": self.open,
-                "overdue": len(self.overdue), "refused": self.refused}
+        answer = {"on": self.on.isoformat(), "enterprises": self.enterprises,
+                  "raised": len(self.raised), "cleared": self.cleared, "open": self.open,
+                  "overdue": len(self.overdue), "refused": self.refused}
+        if self.skipped is not None:
+            answer["skipped"] = self.skipped
+        return answer
 
 
 def run_daily(services: Services, on: date, digest: DigestMail | None = None,
@@ -113,4 +122,29 @@ def run_daily(services: Services, on: date, digest: DigestMail | None = None,
     if digest is not None and digest.configured:
         # The day's signed head goes out with the mail: a trail outside the store.
         send_digest(summary, digest, services.seal())
+    return summary
+
+
+def run_once(services: Services, on: date, digest: DigestMail | None = None,
+             node: str = NODE, replay: bool = False) -> RunSummary:
+    """The day's job, run by the first node to claim `on` (the one digest goes out from
+    there); on any other node, nothing but a summary saying why it was skipped.
+
+    Raises EarlierThanLastRun, claiming nothing, for a day before the last run (unless
+    `replay`)."""
+    services.catch_up()
+    last = last_run(services)
+    if last is not None and on < last and not replay:
+        raise EarlierThanLastRun(on, last)
+    claim = services.execute(ClaimDailyRun(at=on, actor=SCHEDULER, node=node))
+    if not claim["ok"]:
+        log.info("daily job for %s skipped: %s", on, claim["error"]["message"])
+        taken = claim["error"]["code"] == "duplicate_id"  # another node's day: no failure
+        return RunSummary(on, refused=[] if taken else [claim["error"]],
+                          skipped=claim["error"]["message"])
+    summary = run_daily(services, on, digest, replay=replay)
+    done = services.execute(FinishDailyRun(at=on, actor=SCHEDULER, node=node,
+                                           summary=summary.to_dict()))
+    if not done["ok"]:  # it ran past its lease and another node took the day over
+        log.warning("daily job for %s: %s", on, done["error"]["message"])
     return summary

@@ -584,11 +584,14 @@ def _judge_and_import(services, rehearsal: Rehearsal, number: int, row: dict, ac
 
 
 def import_rows(services, rows: list[tuple[int, dict]], actor: str, source: str = "",
-                dry_run: bool = False) -> ImportReport:
-    """Judge and import each row in order (see the module's docstring)."""
+                dry_run: bool = False, ids: str | None = None) -> ImportReport:
+    """Judge and import each row in order (see the module's docstring). `ids`: a row
+    without a command id of its own gets `IDS/ROW` (an upload's Idempotency-Key)."""
     report = ImportReport(source, dry_run)
     shared = Rehearsal(services.ledger)  # a dry run: later rows see earlier accepted ones
     for number, row in rows:
+        if ids is not None and _text(row.get("command_id")) is None:
+            row = {**row, "command_id": f"{ids}/{number}"}
         rehearsal = shared if dry_run else Rehearsal(services.ledger)
         report.results.append(_judge_and_import(services, rehearsal, number, row, actor,
                                                 dry_run))
@@ -596,9 +599,9 @@ def import_rows(services, rows: list[tuple[int, dict]], actor: str, source: str 
 
 
 def import_bytes(services, data: bytes, filename: str, actor: str,
-                 dry_run: bool = False) -> ImportReport:
+                 dry_run: bool = False, ids: str | None = None) -> ImportReport:
     """Import an uploaded sheet; TemplateError when it cannot be read as the template."""
-    return import_rows(services, read_sheet(data, filename), actor, filename, dry_run)
+    return import_rows(services, read_sheet(data, filename), actor, filename, dry_run, ids)
 
 
 def import_file(services, path, actor: str, dry_run: bool = False) -> ImportReport:

@@ -138,6 +138,27 @@ REASONS: dict[str, tuple[str, str]] = {
         "{prior_article}): most favourable, never duplicated ({policy} {cite})", "{project_id}"),
     "lost_every_race": ("other writers changed the same records {attempts} times in a row; "
                         "nothing was written", "changed by another writer"),
+    # user accounts (lifecycle/accounts.py; the field line is what a form shows beside it)
+    "username_malformed": ("username: letters, digits, - and _ only",
+                           "letters, digits, - and _ only"),
+    "username_too_long": ("username: at most {most} characters", "at most {most} characters"),
+    "password_too_short": ("password: at least {least} characters",
+                           "at least {least} characters"),
+    "not_a_password_hash": ("password: only a password's hash is recorded, never the password",
+                            "not a password hash"),
+    "not_a_token_hash": ("token: only a token's SHA-256 is recorded", "not a token hash"),
+    "user_exists": ("user {username} already exists", "{username} already exists"),
+    "user_not_found": ("no user {username}", "no user {username}"),
+    "user_disabled": ("{username} is disabled", "no active user {username}"),
+    "user_active": ("{username} is active already", "{username} is active already"),
+    "role_unchanged": ("{username} is {role} already", "{username} is {role} already"),
+    # the service's own records
+    "request_answered": ("the request under Idempotency-Key {key} was answered already",
+                         "answered already"),
+    "daily_run_done": ("the daily job of {on} ran already, on {node}", "ran already"),
+    "daily_run_claimed": ("the daily job of {on} is running on {node}", "running on {node}"),
+    "daily_run_not_held": ("the daily job of {on} is {node}'s to finish", "not this node's"),
+    "daily_run_not_claimed": ("the daily job of {on} was never claimed", "never claimed"),
 }
 
 #: The words of each trace rule.

@@ -4,6 +4,11 @@ The command line, the web forms and the JSON API all hand a contract command to
 `Services.execute`, which carries it out and returns only once the read models
 show it (read your own writes). `clock` says what today is, `deadlines` when the
 daily job's obligations fall due (both from web/settings.py).
+
+Reads see what any node wrote: `refresh()` compares the log's last notification id with
+the position the views reached, one indexed query, and catches up only when the log
+grew. Every web request calls it once, first (`begin_request`, from the app: then the
+request's reads check no more); outside a request, every `reader()` calls it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 import os
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from lifecycle import signing, store
@@ -42,6 +48,7 @@ class Services:
                              clock=self.clock)
         self.follower = Follower.beside(self.ledger, self.data_dir)
         self.follower.catch_up()
+        self._seen = self.follower.views.position()  # the log's last id the views show
         # The log's Merkle tree, whose heads are signed with a key kept outside the store:
         # brought up to date after every write (lifecycle/log_tree.py).
         self.key_path = signing.key_path(self.data_dir, signing_key)
@@ -49,8 +56,11 @@ class Services:
         self.seal()
         self._sealer = _Sealer(self)
         # One writer at a time in this process; between processes the store decides.
-        self._write_lock = threading.Lock()
+        # Reentrant: an idempotent API request writes its answer around its commands.
+        self._write_lock = threading.RLock()
         self._deferred = 0  # inside batch(): the views are brought up once, at its end
+        self._closing: list = []
+        self._local = threading.local()  # `checked`: this thread's request has refreshed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -63,8 +73,15 @@ class Services:
     def views_path(self) -> Path:
         return self.data_dir / VIEWS_FILE
 
+    def on_close(self, close) -> None:
+        """Call `close()` when these services close (what was opened beside them)."""
+        self._closing.append(close)
+
     def close(self) -> None:
         self._sealer.close()  # signs what the last writes left unsigned
+        for close in reversed(self._closing):
+            close()
+        self._closing.clear()
         self.tree.close()
         self.follower.close()
         self.ledger.close()
@@ -105,7 +122,7 @@ class Services:
             outcomes = self.ledger.run(commands, together=together)
             if any(o.ok for o in outcomes):
                 if not self._deferred:
-                    self.follower.catch_up()
+                    self._catch_up()
                 self._sealer.poke()
         return [contract.line(o) for o in outcomes]
 
@@ -125,13 +142,20 @@ class Services:
         """The contract's quote, with its words (raises Refused for an unknown id)."""
         return contract.quote(self.ledger.quote(application_id, on))
 
-    def execute_json_many(self, items: list, actor: str | None = None) -> list[dict]:
-        """Contract commands as JSON data, in order; refusals of form are lines too."""
+    def execute_json_many(self, items: list, actor: str | None = None,
+                          ids: str | None = None) -> list[dict]:
+        """Contract commands as JSON data, in order; refusals of form are lines too.
+
+        `ids`: the i-th command that carries no `command_id` of its own gets `IDS:i`
+        (an API request's Idempotency-Key: lifecycle/command_log.py `derived_id`)."""
         lines: list[dict | None] = [None] * len(items)
         commands, where = [], []
         for i, data in enumerate(items):
             try:
-                commands.append(load_command(data, actor=actor))
+                command = load_command(data, actor=actor)
+                if ids is not None and command.command_id is None:
+                    command = replace(command, command_id=f"{ids}:{i}")
+                commands.append(command)
                 where.append(i)
             except Refused as refused:
                 lines[i] = contract.refused_line(command_name(data), refused)
@@ -139,12 +163,16 @@ class Services:
             lines[i] = result
         return lines
 
-    def execute_json(self, data: object, actor: str | None = None) -> dict:
-        """A contract command as JSON data (a dict); a refusal of its form is a line too."""
+    def execute_json(self, data: object, actor: str | None = None,
+                     ids: str | None = None) -> dict:
+        """A contract command as JSON data (a dict); a refusal of its form is a line too.
+        `ids`: as for `execute_json_many` (the command gets `IDS:0` unless it has an id)."""
         try:
             command = load_command(data, actor=actor)
         except Refused as refused:
             return contract.refused_line(command_name(data), refused)
+        if ids is not None and command.command_id is None:
+            command = replace(command, command_id=f"{ids}:0")
         return self.execute(command)
 
     @contextmanager
@@ -163,11 +191,39 @@ class Services:
     def catch_up(self) -> None:
         """Bring the views up to date with what other processes recorded."""
         with self._write_lock:
-            self.follower.catch_up()
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        self.follower.catch_up()
+        self._seen = max(self._seen, self.follower.views.position())
+
+    def refresh(self) -> None:
+        """Bring the views up to the log if it grew since they last caught up: one query
+        of the log's last notification id when nothing changed (what every page and API
+        read pays first; docs/scaling.md says what it costs)."""
+        last = self.ledger.recorder.max_notification_id() or 0
+        if last <= self._seen:
+            return
+        with self._write_lock:
+            if last > self._seen:  # not caught up meanwhile by another thread
+                self._catch_up()
+
+    def begin_request(self) -> None:
+        """A web request begins: bring the views up to the log, once for the whole request
+        (its reads, on this thread, check no more until `end_request`)."""
+        self.refresh()
+        self._local.checked = True
+
+    def end_request(self) -> None:
+        self._local.checked = False
 
     @contextmanager
     def reader(self):
-        """A read-only connection to the views, for one request or one thread."""
+        """A read-only connection to the views, for one request or one thread, once they
+        show everything the log held when it was asked for (`refresh`, unless this
+        thread's request did it when it began)."""
+        if not getattr(self._local, "checked", False):
+            self.refresh()
         views = Views(self.views_path, reader=True)
         try:
             yield views

@@ -43,6 +43,7 @@ class Settings:
     policies_dir: Path | None = None  # GRANTS_POLICIES_DIR: extra rule files
     secret_key: str | None = None  # GRANTS_SECRET_KEY (else a key kept in the data folder)
     session_minutes: int = 30  # GRANTS_SESSION_MINUTES
+    secure_cookie: bool = False  # GRANTS_SECURE_COOKIE (the cookie is Secure over HTTPS anyway)
     scheduler: bool | None = None  # GRANTS_SCHEDULER on/off (unset: on under `grants serve`)
     scheduler_at: time = time(6, 30)  # GRANTS_SCHEDULER_AT, HH:MM Beijing time
     digest: DigestMail = field(default_factory=DigestMail)  # GRANTS_SMTP_*, GRANTS_DIGEST_*
@@ -71,6 +72,7 @@ class Settings:
                    secret_key=v.text("GRANTS_SECRET_KEY"),
                    session_minutes=v.whole("GRANTS_SESSION_MINUTES", cls.session_minutes,
                                            least=1),
+                   secure_cookie=v.on_off("GRANTS_SECURE_COOKIE") is True,
                    scheduler=v.on_off("GRANTS_SCHEDULER"),
                    scheduler_at=v.hh_mm("GRANTS_SCHEDULER_AT", cls.scheduler_at),
                    digest=digest, deadlines=deadlines, clock=v.clock("GRANTS_TODAY"),

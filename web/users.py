@@ -1,40 +1,60 @@
-"""People who use the service, their roles, passwords and API tokens.
+"""People who use the service: their accounts, sessions and failed log-ins, on every node.
 
 Roles: `staff` record decisions; `auditor` read everything and change nothing;
-`admin` manage users. Passwords are stored as salted scrypt hashes, API tokens as
-SHA-256 hashes: neither can be read back from `users.sqlite`. The password hashes
-keep werkzeug's format (`scrypt:N:r:p$salt$hex`, or `pbkdf2:sha256:iterations$...`
-written by earlier versions), so every stored hash still verifies.
+`admin` manage users. Accounts are events in the one log (lifecycle/accounts.py),
+written through the one write path and read from the node's views (the `users` table
+the follower keeps), which every request first brings up to the log: a user added,
+disabled or given a new password on one node is so on every node at its next request.
+
+Passwords are hashed here, at the edge, as salted scrypt in werkzeug's format
+(`scrypt:N:r:p$salt$hex`; `pbkdf2:sha256:iterations$...` written by earlier versions
+still verifies); API tokens as SHA-256. Only the hashes reach the log.
+
+`users.sqlite`, where the first versions kept users per data folder, is imported once
+(`import_legacy`): its users become events and the file is renamed
+`users.sqlite.imported`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import sqlite3
 import string
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
-from lifecycle import store
+from lifecycle import commands as c
+from lifecycle.accounts import ROLES
+from lifecycle.errors import invalid
+from web import contract
+from web.services import Services
+from web.sessions import Sessions
+from web.throttle import Throttle
 
-ROLES = ("staff", "auditor", "admin")
-USERS_FILE = "users.sqlite"
+__all__ = ["ROLES", "USERS_FILE", "User", "UserError", "Users", "check_password",
+           "hash_password"]
+
+USERS_FILE = "users.sqlite"  # the first versions' user store, imported once
+IMPORTED_SUFFIX = ".imported"
 MIN_PASSWORD = 8
 #: The key derivation new passwords get, with its parameters (n, r, p), as stored.
 SCRYPT = "scrypt:32768:8:1"
 SALT_CHARS = string.ascii_letters + string.digits
+log = logging.getLogger(__name__)
 
 
 class UserError(ValueError):
-    """A user operation refused, with the field it concerns."""
+    """A user operation refused, with the field it concerns (and the refusal's code)."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, code: str = "invalid_command"):
         super().__init__(message)
-        self.field, self.message = field, message
+        self.field, self.message, self.code = field, message, code
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,7 @@ class User:
     name: str
     role: str
     active: bool
+    epoch: int = 0  # changes that ended the user's sessions (lifecycle/accounts.py)
 
     @property
     def can_write(self) -> bool:
@@ -53,88 +74,176 @@ class User:
         return self.role == "admin"
 
 
+def _user(row: dict | None) -> User | None:
+    if row is None:
+        return None
+    return User(row["username"], row["name"], row["role"], bool(row["active"]), row["epoch"])
+
+
+def _refused(line: dict) -> UserError:
+    error = line["error"]
+    field, message = next(iter(error["fields"].items()), ("username", error["message"]))
+    return UserError(field, message, error["code"])
+
+
 class Users:
-    def __init__(self, path: Path):
-        store.private_file(path)  # 0600 in a 0700 folder: password and token hashes
-        self.path = path
-        with self._connect() as conn:
-            conn.execute("""CREATE TABLE IF NOT EXISTS users (
-                username TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
-                password_hash TEXT NOT NULL, token_hash TEXT, active INTEGER NOT NULL,
-                created_at TEXT NOT NULL)""")
+    """The users of the services' store, with their sessions and failed log-ins."""
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.row_factory = sqlite3.Row
-        return conn
+    def __init__(self, services: Services):
+        self.services = services
+        self.sessions = Sessions(services.ledger.recorder)
+        self.throttle = Throttle(services.ledger.recorder)
+        services.on_close(self.close)
 
-    @staticmethod
-    def _user(row) -> User | None:
-        return None if row is None else User(row["username"], row["name"], row["role"],
-                                             bool(row["active"]))
+    def close(self) -> None:
+        self.sessions.close()
+        self.throttle.close()
 
-    def add(self, username: str, role: str, password: str, name: str = "") -> User:
-        if not username or not username.replace("-", "").replace("_", "").isalnum():
-            raise UserError("username", "letters, digits, - and _ only")
-        if role not in ROLES:
-            raise UserError("role", f"must be one of {', '.join(ROLES)}")
-        if len(password) < MIN_PASSWORD:
-            raise UserError("password", f"at least {MIN_PASSWORD} characters")
-        try:
-            with self._connect() as conn:
-                conn.execute("INSERT INTO users VALUES (?, ?, ?, ?, NULL, 1, ?)",
-                             (username, name or username, role, hash_password(password),
-                              datetime.now(UTC).isoformat()))
-        except sqlite3.IntegrityError:
-            raise UserError("username", f"{username} already exists") from None
-        return User(username, name or username, role, True)
+    def _run(self, command: c.Command) -> dict:
+        line = self.services.execute(command)
+        if not line["ok"]:
+            raise _refused(line)
+        return line
+
+    def _today(self) -> date:
+        return self.services.clock.today()
+
+    # -- changes, each an event of the account -------------------------------------------
+
+    def add(self, username: str, role: str, password: str, name: str = "",
+            actor: str = c.SYSTEM) -> User:
+        _check_password(password)
+        self._run(c.AddUser(at=self._today(), actor=actor, username=username, role=role,
+                            password_hash=hash_password(password), name=name))
+        return self.get(username)
+
+    def disable(self, username: str, actor: str = c.SYSTEM) -> None:
+        """Disable a user: no log-in, no API token; their sessions end on every node."""
+        self._run(c.DisableUser(at=self._today(), actor=actor, username=username))
+        self.sessions.end_user(username)
+
+    def enable(self, username: str, actor: str = c.SYSTEM) -> None:
+        """Let a disabled user log in again (with a new API token only once issued)."""
+        self._run(c.EnableUser(at=self._today(), actor=actor, username=username))
+
+    def set_password(self, username: str, password: str, actor: str = c.SYSTEM) -> None:
+        """A new password; the user's sessions end on every node."""
+        _check_password(password)
+        self._run(c.ChangePassword(at=self._today(), actor=actor, username=username,
+                                   password_hash=hash_password(password)))
+        self.sessions.end_user(username)
+
+    def set_role(self, username: str, role: str, actor: str = c.SYSTEM) -> None:
+        """Another role, which every node applies from the user's next request."""
+        self._run(c.ChangeRole(at=self._today(), actor=actor, username=username, role=role))
+
+    def issue_token(self, username: str, actor: str = c.SYSTEM) -> str:
+        """A new API token for the user (replacing any earlier one); shown only once."""
+        token = secrets.token_urlsafe(32)
+        self._run(c.IssueToken(at=self._today(), actor=actor, username=username,
+                               token_hash=_digest(token)))
+        return token
+
+    # -- reading the views -------------------------------------------------------------
 
     def get(self, username: str) -> User | None:
-        with self._connect() as conn:
-            return self._user(conn.execute("SELECT * FROM users WHERE username = ?",
-                                           (username,)).fetchone())
+        with self.services.reader() as views:
+            return _user(views.user(username))
 
     def list(self) -> list[User]:
-        with self._connect() as conn:
-            return [self._user(r) for r in conn.execute("SELECT * FROM users ORDER BY username")]
+        with self.services.reader() as views:
+            return [_user(r) for r in views.users()]
 
-    def disable(self, username: str) -> None:
-        with self._connect() as conn:
-            if conn.execute("UPDATE users SET active = 0, token_hash = NULL WHERE username = ?",
-                            (username,)).rowcount == 0:
-                raise UserError("username", f"no user {username}")
+    def empty(self) -> bool:
+        return not self.list()
+
+    def history(self, username: str | None = None) -> list[dict]:
+        """Every change of every account (or of one), in log order: who could do what,
+        from when, and who changed it."""
+        with self.services.reader() as views:
+            return views.user_history(username)
 
     def authenticate(self, username: str, password: str) -> User | None:
         """The active user with this password, or None (the same answer for every failure)."""
-        with self._connect() as conn:
-            row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+        with self.services.reader() as views:
+            row = views.user(username)
         if row is None:
             check_password(_stand_in(), password)  # the same time either way
             return None
         if not row["active"] or not check_password(row["password_hash"], password):
             return None
-        return self._user(row)
-
-    def issue_token(self, username: str) -> str:
-        """A new API token for the user (replacing any earlier one); shown only once."""
-        token = secrets.token_urlsafe(32)
-        with self._connect() as conn:
-            if conn.execute("UPDATE users SET token_hash = ? WHERE username = ? AND active = 1",
-                            (_digest(token), username)).rowcount == 0:
-                raise UserError("username", f"no active user {username}")
-        return token
+        return _user(row)
 
     def by_token(self, token: str) -> User | None:
         if not token:
             return None
-        with self._connect() as conn:
-            return self._user(conn.execute(
-                "SELECT * FROM users WHERE token_hash = ? AND active = 1",
-                (_digest(token),)).fetchone())
+        with self.services.reader() as views:
+            return _user(views.user_by_token(_digest(token)))
 
-    def empty(self) -> bool:
-        with self._connect() as conn:
-            return conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+    # -- locks after failed log-ins ------------------------------------------------------
+
+    def unlock(self, username: str) -> int:
+        """Lift the wait failed log-ins put on a user name; how many failures it forgets."""
+        return self.throttle.clear("user", username)
+
+    def unlock_address(self, address: str) -> int:
+        return self.throttle.clear("address", address)
+
+    # -- the first versions' store -----------------------------------------------------
+
+    def import_legacy(self, path: Path) -> list[str] | None:
+        """Import `users.sqlite` at `path` once: each user the log lacks becomes its events
+        (the stored hashes as they are), then the file is renamed `.imported`. The names
+        imported, or None when there is no such file. A name the log already holds keeps
+        what the log says (several nodes' files may each hold it)."""
+        if not path.exists():
+            return None
+        with sqlite3.connect(path) as conn:
+            conn.row_factory = sqlite3.Row
+            rows = conn.execute("SELECT * FROM users ORDER BY created_at, username").fetchall()
+        conn.close()
+        imported, failed = [], []
+        for row in rows:
+            if self.get(row["username"]) is not None:
+                continue
+            at = min(_day(row["created_at"]) or self._today(), self._today())
+            commands: list[c.Command] = [c.AddUser(
+                at=at, actor=USERS_FILE, username=row["username"], role=row["role"],
+                password_hash=row["password_hash"], name=row["name"])]
+            if row["token_hash"]:
+                commands.append(c.IssueToken(at=at, actor=USERS_FILE,
+                                             username=row["username"],
+                                             token_hash=row["token_hash"]))
+            if not row["active"]:
+                commands.append(c.DisableUser(at=at, actor=USERS_FILE,
+                                              username=row["username"]))
+            lines = self.services.execute_together(commands)
+            if all(line["ok"] for line in lines) and len(lines) == len(commands):
+                imported.append(row["username"])
+            elif self.get(row["username"]) is None:  # not another process's import
+                failed.append(row["username"])
+                log.error("%s: user %s not imported: %s", path, row["username"], lines[-1])
+        if not failed:
+            # FileNotFoundError: another process imported it at the same time
+            with suppress(FileNotFoundError):
+                path.rename(path.with_name(path.name + IMPORTED_SUFFIX))
+        if imported:
+            log.warning("%s: imported %d user(s) into the log: %s", path, len(imported),
+                        ", ".join(imported))
+        return imported
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return datetime.fromisoformat(text).date() if text else None
+    except ValueError:
+        return None
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        error = contract.error(invalid("password", "password_too_short", least=MIN_PASSWORD))
+        raise UserError("password", error["fields"]["password"])
 
 
 def _digest(token: str) -> str:

@@ -1,16 +1,17 @@
 """Idempotency-Key: a retry answers the first answer and writes nothing more; another
 body under the same key is refused; keys outlive a restart; of two concurrent requests
-with one key only one runs."""
+with one key only one runs; a request that never finished runs again under its key and
+records nothing twice. (On two nodes: tests/web/test_two_nodes.py.)"""
 
 from __future__ import annotations
 
 import io
-import os
-import sqlite3
+import json
 import threading
 
 import pytest
 
+from lifecycle.command_log import derived_id
 from tests.api.conftest import Api, make_api
 from tests.builders import approve, certify, register, submit
 from web.api import idempotency
@@ -22,21 +23,23 @@ AWARD = [register(1), submit("A-1", 1), certify("A-1"), approve("A-1")]
 
 def test_a_retry_answers_the_first_answer_and_writes_nothing(api):
     first = api.post(AWARD, **{"Idempotency-Key": "batch-1"})
-    written = api.events()
+    written = api.records()
     again = api.post(AWARD, **{"Idempotency-Key": "batch-1"})
     assert again.status_code == first.status_code == 200
     assert again.get_data() == first.get_data()
     assert again.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
-    assert api.events() == written
+    assert api.records() == written
 
 
 def test_a_refusal_is_answered_again_too(api):
     first = api.post(certify("A-404"), **{"Idempotency-Key": "k"})
     assert first.status_code == 404
     api.post([register(1), submit("A-404", 1)])
+    written = api.records()
     again = api.post(certify("A-404"), **{"Idempotency-Key": "k"})
     assert (again.status_code, again.get_data()) == (404, first.get_data())
+    assert api.records() == written
 
 
 def test_the_same_key_with_another_body_is_422_and_writes_nothing(api):
@@ -70,7 +73,7 @@ def test_keys_are_per_user(api):
     response = api.client.post("/api/v1/commands", json=register(2), headers={
         "Authorization": f"Bearer {other}", "Idempotency-Key": "k"})
     assert response.status_code == 200 and "Idempotent-Replayed" not in response.headers
-    assert api.events() == 2
+    assert api.events() == 2 * 3  # each: a registration, its command's record, the answer
 
 
 def test_a_retry_after_a_restart_still_finds_its_answer(tmp_path):
@@ -105,36 +108,68 @@ def test_two_concurrent_requests_with_one_key_run_once(api):
     assert len({a.get_data() for a in answers}) == 1
     assert sum("Idempotent-Replayed" not in a.headers for a in answers) == 1
     assert all(line["ok"] for line in answers[0].json)
-    assert api.events() == 6  # one registration, submission, certification, approval (3)
+    # One registration, submission, certification, approval (3); the record of each of
+    # the 4 commands' ids, derived from the key; the one answer kept.
+    assert api.events() == 6 + 4 + 1
 
 
-def _left_running(api, key: str, body: dict, owner: str) -> None:
-    """The key as a request with `body` leaves it when it is still running (or died)."""
-    api.post(body, **{"Idempotency-Key": key})
-    with sqlite3.connect(api.services.data_dir / idempotency.API_FILE) as conn:
-        conn.execute("UPDATE idempotency_keys SET state = 'running', body = NULL, "
-                     "owner = ? WHERE key = ?", (owner, key))
+def _slow(api, monkeypatch, started: threading.Event, go_on: threading.Event) -> None:
+    """Commands that wait for `go_on` before they run (a first request still running)."""
+    run = api.services.execute_json_many
+
+    def slowly(*args, **kwargs):
+        started.set()
+        go_on.wait(10)
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(api.services, "execute_json_many", slowly)
 
 
-def test_a_request_still_running_answers_409_in_progress(api):
+def test_a_request_still_running_answers_409_in_progress(api, monkeypatch):
     api.app.config["GRANTS_IDEMPOTENCY_WAIT"] = 0.2
-    _left_running(api, "slow", register(1), f"{idempotency.HOST}:{os.getpid()}")  # alive
-    response = api.post(register(1), **{"Idempotency-Key": "slow"})
-    assert response.status_code == 409
-    assert response.json["error"]["code"] == "idempotency_in_progress"
-    assert response.headers["Retry-After"]
+    started, go_on = threading.Event(), threading.Event()
+    _slow(api, monkeypatch, started, go_on)
+    first = []
+    sender = threading.Thread(target=lambda: first.append(
+        api.post(AWARD, **{"Idempotency-Key": "slow"})))
+    sender.start()
+    try:
+        assert started.wait(10)
+        response = api.post(AWARD, **{"Idempotency-Key": "slow"})
+        assert response.status_code == 409
+        assert response.json["error"]["code"] == "idempotency_in_progress"
+        assert response.headers["Retry-After"]
+    finally:
+        go_on.set()
+        sender.join(10)
+    assert first[0].status_code == 200
+    again = api.post(AWARD, **{"Idempotency-Key": "slow"})
+    assert again.get_data() == first[0].get_data() and again.headers["Idempotent-Replayed"]
 
 
-def test_a_request_whose_process_died_answers_409_interrupted(api):
-    _left_running(api, "lost", register(1), f"{idempotency.HOST}:999999999")  # no such pid
+def _fingerprint(body) -> str:
+    return idempotency.fingerprint("POST", "/api/v1/commands", "", "application/json",
+                                   json.dumps(body).encode())
+
+
+def test_a_request_that_never_answered_runs_again_and_records_nothing_twice(api):
+    # Its process died after it had recorded the first two commands, before its answer.
+    ids = derived_id("clerk", "lost", _fingerprint(AWARD))
+    assert all(line["ok"] for line in api.services.execute_json_many(
+        AWARD[:2], actor="clerk", ids=ids))
     written = api.events()
-    response = api.post(register(1), **{"Idempotency-Key": "lost"})
-    assert response.status_code == 409
-    assert response.json["error"]["code"] == "idempotency_interrupted"
-    assert api.events() == written
+    response = api.post(AWARD, **{"Idempotency-Key": "lost"})
+    assert response.status_code == 200 and "Idempotent-Replayed" not in response.headers
+    lines = response.json
+    assert [line.get("replayed", False) for line in lines] == [True, True, False, False]
+    assert all(line["ok"] for line in lines)
+    # The certification (1 event) and the approval (3), their ids' records, the answer.
+    assert api.events() == written + 4 + 2 + 1
+    with api.services.reader() as views:
+        assert views.db.execute("SELECT count(*) FROM enterprises").fetchone()[0] == 1
 
 
-def test_a_server_error_leaves_the_key_interrupted(api, monkeypatch):
+def test_a_server_error_records_no_answer_and_the_retry_runs(api, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
@@ -142,10 +177,21 @@ def test_a_server_error_leaves_the_key_interrupted(api, monkeypatch):
     response = api.post(register(1), **{"Idempotency-Key": "boom"})
     assert response.status_code == 500
     assert response.json["error"]["code"] == "server_error"
+    assert api.events() == 0
     monkeypatch.undo()
     again = api.post(register(1), **{"Idempotency-Key": "boom"})
-    assert again.json["error"]["code"] == "idempotency_interrupted"
-    assert api.events() == 0
+    assert again.status_code == 200 and again.json["ok"]
+    assert api.events() == 3  # the registration, its id's record, the answer
+    assert api.post(register(1), **{"Idempotency-Key": "boom"}).get_data() == again.get_data()
+
+
+def test_the_same_key_with_another_body_after_a_lost_answer_runs_under_other_ids(api):
+    # The first request's answer was never kept: another body under the same key is
+    # judged on its own, and none of its commands is taken for one of the first's.
+    api.services.execute_json(register(1), actor="clerk",
+                              ids=derived_id("clerk", "k", _fingerprint(register(1))))
+    response = api.post(register(2), **{"Idempotency-Key": "k"})
+    assert response.status_code == 200 and "replayed" not in response.json
 
 
 @pytest.mark.parametrize("key", ["", "has space", "x" * 256, "ключ"])
@@ -166,9 +212,9 @@ def test_an_upload_retried_with_its_key_is_answered_again(api):
             content_type="multipart/form-data")
 
     first = upload()
-    written = api.events()
+    written = api.records()
     again = upload()
     assert first.status_code == again.status_code == 200
     assert first.json["imported"] == 3
     assert again.get_data() == first.get_data()
-    assert api.events() == written
+    assert api.records() == written

@@ -133,7 +133,7 @@ def test_the_catalogue_is_grants_policies(demo):
 def test_the_audit_for_an_auditor(demo):
     report = demo.get("/audit", role="auditor").json
     assert report["ok"] is True and report["chain_ok"] is True
-    assert report["events_checked"] == demo.events()
+    assert report["events_checked"] == demo.records()
     past = demo.get("/audit?as_of=2025-09-30&what_if=true", role="auditor").json
     assert past["as_of"] == "2025-09-30" and past["what_if"] is True
     assert past["events_replayed"] < report["events_replayed"]
@@ -165,7 +165,7 @@ def test_the_checkpoint_is_grants_checkpoint_and_checks_against_the_log(demo):
     from lifecycle import log_audit
 
     signed = demo.get("/checkpoint", role="auditor").json
-    assert signed["size"] == demo.events()
+    assert signed["size"] == demo.records()
     assert signed == demo.services.tree.head()
     report = log_audit.audit_log(demo.services.ledger, demo.services.public_keys(), [signed])
     assert report.ok and report.checkpoints == 1, report.findings

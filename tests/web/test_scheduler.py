@@ -1,5 +1,6 @@
 """The daily job: every obligation the day before, on and after its deadline; idempotent
-runs; catch-up after missed days; clearing; the digest; one scheduler per data folder."""
+runs; catch-up after missed days; clearing; the digest; one scheduler per data folder; one
+run a day across every node (the first to claim the day)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from lifecycle import daily_run
+from lifecycle.commands import ClaimDailyRun
+from lifecycle.daily_run import daily_run_uuid
 from projections import queries
 from tests.builders import approve, certify, credit_code, disburse, evaluate, register, submit
 from tests.conftest import TEST_CLOCK
@@ -258,3 +262,62 @@ def test_grants_scheduler_run_refuses_an_earlier_day_unless_told_replay(event_st
     replayed = grants(event_store, "scheduler", "run", "--on", "2026-01-05", "--replay")
     assert replayed.returncode == 0, replayed.stderr
     assert "2 flag(s) raised" in replayed.stdout
+
+
+# -- once a day across every node -------------------------------------------------------
+
+
+def test_the_first_node_to_claim_a_day_runs_it_and_the_others_skip_it(event_store, services,
+                                                                      monkeypatch):
+    three_year_award(services)
+    sent = []
+    monkeypatch.setattr(daily, "send_digest", lambda summary, digest, head: sent.append(summary))
+    mail = Settings.from_environ({"GRANTS_SMTP_HOST": "127.0.0.1",
+                                  "GRANTS_DIGEST_TO": "staff@bureau.example"}).digest
+    # Another node: its own data folder on PostgreSQL; on SQLite another process of one.
+    folder = event_store.data.parent / "node-b" if event_store.event_store else event_store.data
+    with closing(Services(folder, event_store.event_store or None, clock=TEST_CLOCK)) as other:
+        first = daily.run_once(services, date(2026, 2, 1), mail, node="node-a")
+        second = daily.run_once(other, date(2026, 2, 1), mail, node="node-b")
+    assert first.skipped is None and len(first.raised) == 2
+    assert second.skipped == "the daily job of 2026-02-01 ran already, on node-a"
+    assert second.enterprises == 0 and len(sent) == 1  # one job, one digest
+    run = services.ledger.record_of(daily_run_uuid(date(2026, 2, 1)))
+    assert run.finished and run.node == "node-a"
+    assert daily.run_once(services, date(2026, 2, 2), mail, node="node-b").skipped is None
+
+
+def test_a_claim_never_finished_lapses_and_another_node_takes_the_day_over(services,
+                                                                          monkeypatch):
+    three_year_award(services)
+    assert services.execute(ClaimDailyRun(at=date(2026, 2, 1), node="dead-node"))["ok"]
+    assert "running on dead-node" in daily.run_once(services, date(2026, 2, 1)).skipped
+    monkeypatch.setattr(daily_run, "LEASE", timedelta(0))
+    summary = daily.run_once(services, date(2026, 2, 1), node="node-b")
+    assert summary.skipped is None and len(summary.raised) == 2
+    with services.reader() as views:
+        raised = views.db.execute("SELECT count(*) FROM history WHERE event = 'FlagRaised'")
+        assert raised.fetchone()[0] == 2
+    names = [type(services.ledger.mapper.to_domain_event(n)).__name__
+             for n in services.ledger.recorder.select_notifications(1, 1000)
+             if "daily_run" in n.topic]
+    assert names == ["DailyRunClaimed", "DailyRunTakenOver", "DailyRunFinished"]
+
+
+def test_grants_scheduler_run_twice_on_a_day_runs_once(event_store, capsys):
+    from web.cli import main
+
+    environ = event_store.environ()
+    assert main(["scheduler", "run", "--on", "2026-02-01"], environ=environ) == 0
+    assert "enterprises judged" in capsys.readouterr().out
+    assert main(["scheduler", "run", "--on", "2026-02-01"], environ=environ) == 0
+    assert capsys.readouterr().out.startswith("scheduler 2026-02-01: skipped: the daily job "
+                                              "of 2026-02-01 ran already")
+    assert main(["scheduler", "run", "--on", "2026-02-01", "--json"], environ=environ) == 0
+    assert json.loads(capsys.readouterr().out)["skipped"]
+
+
+def test_a_day_after_today_is_not_claimed_and_the_run_fails(services):
+    summary = daily.run_once(services, date(2031, 1, 1))
+    assert summary.skipped.startswith("at: later than today") and summary.refused
+    assert services.ledger.record_of(daily_run_uuid(date(2031, 1, 1))) is None

@@ -11,7 +11,7 @@ document at /api/v1/openapi.json.
     meta.py        /openapi.json, /me
     schemas.py     query/path/header/upload schemas and the schemas of every answer
     auth.py        bearer tokens and roles      errors.py   codes -> statuses, failures
-    idempotency.py Idempotency-Key answers, kept in api.sqlite
+    idempotency.py Idempotency-Key: derived command ids, and the answer kept in the log
     context.py     the app's services and users (app.extensions): web.app is never imported
 """
 
@@ -24,8 +24,6 @@ from flask.json.provider import DefaultJSONProvider
 
 from web.api import commands, document, exports, imports, meta, resources
 from web.api.blueprint import fallback, root
-from web.api.context import services
-from web.api.idempotency import KEYS, Keys
 
 #: Every part of the API, in the order of the document's tags.
 PARTS = (commands.commands, resources.enterprises, resources.applications, resources.flags,
@@ -48,9 +46,8 @@ class LineJSON(DefaultJSONProvider):
 
 
 def register(app: Flask) -> None:
-    """Add the API to `app`: its blueprints, its document and its idempotency keys."""
+    """Add the API to `app`: its blueprints and its document."""
     app.json = LineJSON(app)
-    app.extensions[KEYS] = Keys(services(app).data_dir)
     api = document.api(app, PARTS)
     commands.describe(api)
     api.register_blueprint(API)

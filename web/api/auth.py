@@ -4,6 +4,12 @@ Tokens come from `grants users token NAME` (web/users.py keeps only their hash).
 Every role may read; only staff may write. A missing or unknown token answers
 401, a role that may not write 403, before anything is read or written.
 `Blueprint.access` (web/api/blueprint.py) calls `authorize` first in every view.
+
+The app brings the node's views up to the log before every request (web/app), so a
+token issued, or a user disabled, on any node counts at once, and every read sees what
+any node wrote. Unknown tokens are not throttled as failed log-ins are (web/throttle.py):
+a token is 256 random bits, which no rate of guessing can find, and a wait per address
+would let anyone behind the same address shut out the valid tokens sent from it.
 """
 
 from __future__ import annotations
@@ -50,3 +56,4 @@ def authorize(access: str) -> User | None:
 def caller() -> User:
     """The user the current request was authorized for."""
     return g.grants_api_user
+

@@ -25,6 +25,7 @@ from web.api.auth import WRITE, caller
 from web.api.blueprint import Blueprint
 from web.api.context import services
 from web.api.errors import ApiError, json_response, status_of_line
+from web.api.idempotency import command_ids
 from web.api.schemas import CommandLine, EmptyQuery, Failure
 from web.schemas import SCHEMAS, Basis, Money
 
@@ -103,8 +104,10 @@ A single command answers with the status of its outcome: 200 when it was recorde
 with one line per command, each with its own `ok` and `error`; a failed command writes
 nothing and the batch goes on. A batch holds 1 to {MAX_BATCH} commands.
 
-Send an `Idempotency-Key` to make a retry safe: the same key and body answer the first
-answer again and record nothing more."""
+Send an `Idempotency-Key` to make a retry safe, on any node: the same key and body answer
+the first answer again and record nothing more; each command of the request runs once
+under an id derived from the key, so a request that never finished is recovered by
+sending it again under the same key."""
 
 
 # -- the endpoint -------------------------------------------------------------------------
@@ -129,8 +132,7 @@ def _not_json(message: str, fields: dict) -> Response:
 @commands.alt_response(404, schema=Failure,
                        description="not_found: the enterprise or application is not known")
 @commands.alt_response(409, schema=Failure, description="duplicate_id, invalid_transition "
-                       "or conflict; or the Idempotency-Key's first request is still running "
-                       "or was interrupted")
+                       "or conflict; or the Idempotency-Key's first request is still running")
 @commands.alt_response(413, schema=Failure,
                        description="payload_too_large: the body is over 5 MB")
 @commands.alt_response(415, schema=Failure,
@@ -150,12 +152,12 @@ def record_commands():
         data = inputs.read_json(text, where="_body", max_chars=inputs.MAX_BODY, batch=True)
     except inputs.UnreadableInput as e:
         return json_response(contract.refused_line(e.command, e), 400)
-    ledger, actor = services(), caller().username
+    ledger, actor, ids = services(), caller().username, command_ids()
     if isinstance(data, list):
         if not 1 <= len(data) <= MAX_BATCH:
             return _not_json(f"a batch holds 1 to {MAX_BATCH} commands, not {len(data)}",
                              {"_body": f"1 to {MAX_BATCH} commands"})
         # Saved in groups, as `grants apply` saves them; the same lines as one by one.
-        return json_response(ledger.execute_json_many(data, actor=actor))
-    line = ledger.execute_json(data, actor=actor)
+        return json_response(ledger.execute_json_many(data, actor=actor, ids=ids))
+    line = ledger.execute_json(data, actor=actor, ids=ids)
     return json_response(line, status_of_line(line))

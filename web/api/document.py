@@ -37,9 +37,9 @@ Status mapping of the contract's error codes: `invalid_command` 400; `not_found`
 `duplicate_id`, `invalid_transition`, `conflict` 409; `policy_not_in_force`,
 `ineligible`, `duplicate_support`, `exceeds_entitlement`, `evaluation_required` 422.
 The API's own: `invalid_request` 400 (a parameter, header or upload), `unauthorized`
-401, `forbidden` 403, `method_not_allowed` 405, `idempotency_in_progress` and
-`idempotency_interrupted` 409, `payload_too_large` 413, `unsupported_media_type` 415,
-`idempotency_key_reused` 422. See docs/api.md."""
+401, `forbidden` 403, `method_not_allowed` 405, `idempotency_in_progress` 409,
+`payload_too_large` 413, `unsupported_media_type` 415, `idempotency_key_reused` 422.
+See docs/api.md."""
 #: The order of an operation's parameters (webargs's names of the places, and OpenAPI's).
 PLACES = {place: n for n, place in enumerate(("path", "query", "header", "headers"))}
 BEARER = {"type": "http", "scheme": "bearer",

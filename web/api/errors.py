@@ -42,7 +42,6 @@ API_STATUS = {
     "forbidden": 403,
     "method_not_allowed": 405,
     "idempotency_in_progress": 409,
-    "idempotency_interrupted": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "idempotency_key_reused": 422,

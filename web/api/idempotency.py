@@ -1,54 +1,49 @@
-"""Idempotency keys: a retried POST with the same key answers the first answer again.
+"""Idempotency keys: a retried POST with the same key answers the first answer again, on
+any node, and records nothing more.
 
-Keys live in `api.sqlite` in the data folder, per user, so a retry after a restart
-still finds its answer. A key is claimed (one INSERT on its primary key, so of two
-concurrent requests only one executes) before the request runs and completed with
-the answer before the answer is sent:
+A key rests on the log's own records (lifecycle/command_log.py), so every node of a
+store knows it:
 
-- same user, same key, same request: the stored status and body (`Idempotent-Replayed`);
-- same key, another request (method, path, query or body): 422 `idempotency_key_reused`;
-- the first is still running: the second waits for its answer up to WAIT seconds
-  (GRANTS_IDEMPOTENCY_WAIT in the app's config), then 409 `idempotency_in_progress`;
-- the first never finished (its process died, or it failed with a server error): what
-  it wrote cannot be known from here, so it is never run again: 409
-  `idempotency_interrupted`; check the ledger, then send with a new key.
+- each command of a request sent with a key gets a command id derived from the user,
+  the key and the request (`derived_id`; a command's own `command_id` is kept): it is
+  carried out once, on any node, however often the request is sent;
+- the request's answer (status, content type, body) is recorded as an event
+  (`RequestAnswer`, its id from the user and the key) through the one write path;
+- the same user, key and request again: the recorded answer, byte for byte, with
+  `Idempotent-Replayed: true`;
+- the same key with another request (method, path, query or body): 422
+  `idempotency_key_reused`, nothing run;
+- two requests with one key on one node take turns: the second waits for the first
+  (up to WAIT seconds, GRANTS_IDEMPOTENCY_WAIT in the app's config) and answers its
+  answer, or 409 `idempotency_in_progress` with `Retry-After`. On two nodes at once
+  both run, but each command is recorded once (the store lets one node record its id;
+  the other's line is a replay), and both answer the answer recorded first;
+- a request that never finished (its process died, or it failed with a server error)
+  left no answer: sent again under its key it runs again, each command it had carried
+  out answers its first outcome (`"replayed": true`) and nothing is recorded twice.
 
 `once` is the step a view takes under a key (`Blueprint.idempotent` in
-web/api/blueprint.py reads the header and calls it); `Keys` is their store.
+web/api/blueprint.py reads the header and calls it); the view reads the derived ids
+with `command_ids()`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import socket
-import sqlite3
-import time
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 
+from lifecycle.command_log import derived_id, request_uuid
+from lifecycle.commands import AnswerRequest
 from web import inputs
+from web.api.context import services
 from web.api.errors import ApiError
 
-API_FILE = "api.sqlite"
 WAIT = 30.0  # seconds a retry waits for the first request with its key to finish
-LEASE = timedelta(hours=1)  # a request still "running" after this long is taken as dead
-KEEP = timedelta(days=30)  # answers are kept this long
-HOST = socket.gethostname()
-KEYS = "grants_api_keys"  # where the app keeps its Keys (app.extensions)
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    content_type: str
 
 
 def fingerprint(method: str, path: str, query: str, content_type: str, body: bytes,
@@ -76,121 +71,6 @@ def fingerprint(method: str, path: str, query: str, content_type: str, body: byt
     return digest.hexdigest()
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _alive(owner: str) -> bool:
-    """Whether the process that claimed a key may still be running."""
-    host, _, pid = owner.rpartition(":")
-    if host != HOST or not pid.isdigit():
-        return True  # another machine's process: only the lease can tell
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-class Keys:
-    """The idempotency keys of one data folder."""
-
-    def __init__(self, data_dir: Path):
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / API_FILE
-        self.owner = f"{HOST}:{os.getpid()}"
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("""CREATE TABLE IF NOT EXISTS idempotency_keys (
-                username TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
-                state TEXT NOT NULL, owner TEXT NOT NULL, started_at TEXT NOT NULL,
-                status INTEGER, content_type TEXT, body BLOB, finished_at TEXT,
-                PRIMARY KEY (username, key))""")
-            conn.execute("CREATE INDEX IF NOT EXISTS idx_idempotency_started "
-                         "ON idempotency_keys (started_at)")
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            conn.execute("PRAGMA synchronous=FULL")  # an answer is on disk before it is sent
-            conn.row_factory = sqlite3.Row
-            yield conn
-        finally:
-            conn.close()
-
-    def claim(self, username: str, key: str, print_: str, wait: float = WAIT) -> Answer | None:
-        """None when this request may run (the key is now its own); the stored answer of
-        an earlier run of the same request; or ApiError (reused, in progress, interrupted)."""
-        deadline = time.monotonic() + wait
-        while True:
-            row = self._claim_or_read(username, key, print_)
-            if row is None:
-                return None
-            if row["fingerprint"] != print_:
-                raise ApiError("idempotency_key_reused", "this Idempotency-Key was used for "
-                               "another request; send a new key for a new request",
-                               {"Idempotency-Key": "used for another request"})
-            if row["state"] == "done":
-                return Answer(row["status"], bytes(row["body"]), row["content_type"])
-            if row["state"] == "interrupted" or self._abandoned(row):
-                raise ApiError("idempotency_interrupted", "the first request with this "
-                               "Idempotency-Key did not finish; what it recorded is in the "
-                               "ledger: check it, then send again with a new key",
-                               {"Idempotency-Key": "its first request was interrupted"})
-            if time.monotonic() >= deadline:
-                raise ApiError("idempotency_in_progress", "the first request with this "
-                               "Idempotency-Key is still running; retry later",
-                               {"Idempotency-Key": "in progress"}, headers={"Retry-After": "2"})
-            time.sleep(0.05)
-
-    def _claim_or_read(self, username: str, key: str, print_: str) -> sqlite3.Row | None:
-        now = _now()
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute("SELECT * FROM idempotency_keys WHERE username = ? AND "
-                                   "key = ?", (username, key)).fetchone()
-                if row is None:
-                    conn.execute("DELETE FROM idempotency_keys WHERE started_at < ?",
-                                 ((now - KEEP).isoformat(),))
-                    conn.execute("INSERT INTO idempotency_keys (username, key, fingerprint, "
-                                 "state, owner, started_at) VALUES (?, ?, ?, 'running', ?, ?)",
-                                 (username, key, print_, self.owner, now.isoformat()))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        return row
-
-    @staticmethod
-    def _abandoned(row: sqlite3.Row) -> bool:
-        started = datetime.fromisoformat(row["started_at"])
-        return not _alive(row["owner"]) or _now() - started > LEASE
-
-    def finish(self, username: str, key: str, answer: Answer) -> None:
-        """Store the answer of the request that claimed the key."""
-        with self._connect() as conn:
-            conn.execute("UPDATE idempotency_keys SET state = 'done', status = ?, "
-                         "content_type = ?, body = ?, finished_at = ? WHERE username = ? "
-                         "AND key = ?", (answer.status, answer.content_type, answer.body,
-                                         _now().isoformat(), username, key))
-
-    def interrupt(self, username: str, key: str) -> None:
-        """The request that claimed the key failed: it is never run again under it."""
-        with self._connect() as conn:
-            conn.execute("UPDATE idempotency_keys SET state = 'interrupted', finished_at = ? "
-                         "WHERE username = ? AND key = ? AND state = 'running'",
-                         (_now().isoformat(), username, key))
-
-
-def keys() -> Keys:
-    """The idempotency keys of the current app's data folder."""
-    return current_app.extensions[KEYS]
-
-
 def request_fingerprint() -> str:
     """The fingerprint of the current request (an upload by its files and form fields)."""
     content_type = request.mimetype or ""
@@ -205,25 +85,87 @@ def request_fingerprint() -> str:
                        request.get_data(cache=True))
 
 
+class _Turns:
+    """One lock per (user, key) in this process, held while its request runs."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._locks: dict[tuple[str, str], list] = {}  # name -> [lock, waiting]
+
+    @contextmanager
+    def turn(self, name: tuple[str, str], wait: float) -> Iterator[None]:
+        with self._guard:
+            entry = self._locks.setdefault(name, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            if not entry[0].acquire(timeout=wait):
+                raise ApiError("idempotency_in_progress", "the first request with this "
+                               "Idempotency-Key is still running; retry later",
+                               {"Idempotency-Key": "in progress"}, headers={"Retry-After": "2"})
+            try:
+                yield
+            finally:
+                entry[0].release()
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if not entry[1]:
+                    self._locks.pop(name, None)
+
+
+_turns = _Turns()
+
+
+def _recorded(username: str, key: str, print_: str) -> Response | None:
+    """The answer recorded under the user's key (replayed), or None; ApiError when the key
+    was used for another request."""
+    answer = services().ledger.record_of(request_uuid(username, key))
+    if answer is None:
+        return None
+    if answer.fingerprint != print_:
+        raise ApiError("idempotency_key_reused", "this Idempotency-Key was used for "
+                       "another request; send a new key for a new request",
+                       {"Idempotency-Key": "used for another request"})
+    replayed = Response(answer.body.encode("utf-8"), status=answer.status,
+                        content_type=answer.content_type)
+    replayed.headers["Idempotent-Replayed"] = "true"
+    return replayed
+
+
+def command_ids() -> str | None:
+    """The stem of the derived command ids of the request being answered under a key."""
+    return g.get("grants_command_ids")
+
+
 def once(username: str, key: str, run: Callable[[], Response]) -> Response:
-    """`run()`'s answer, kept under the user's key; or the answer kept by an earlier run of
-    the same request (`Idempotent-Replayed`); or ApiError (reused, in progress,
-    interrupted). A run that raises leaves the key interrupted."""
-    store = keys()
-    answer = store.claim(username, key, request_fingerprint(), wait=float(
-        current_app.config.get("GRANTS_IDEMPOTENCY_WAIT", WAIT)))
-    if answer is not None:
-        replayed = Response(answer.body, status=answer.status, content_type=answer.content_type)
-        replayed.headers["Idempotent-Replayed"] = "true"
-        return replayed
-    try:
+    """`run()`'s answer, recorded under the user's key; or the answer recorded by an
+    earlier run of the same request (`Idempotent-Replayed`); or ApiError (reused, in
+    progress). A run that fails (raises, or answers 5xx) records no answer."""
+    print_ = request_fingerprint()
+    wait = float(current_app.config.get("GRANTS_IDEMPOTENCY_WAIT", WAIT))
+    with _turns.turn((username, key), wait):
+        found = _recorded(username, key, print_)
+        if found is not None:
+            return found
+        g.grants_command_ids = derived_id(username, key, print_)
         response = run()
-    except BaseException:
-        store.interrupt(username, key)
-        raise
-    store.finish(username, key, Answer(response.status_code, response.get_data(),
-                                       response.content_type))
-    return response
+        body = response.get_data()
+        if response.status_code >= 500:
+            return response
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:  # no answer of this API; kept out of the log
+            return response
+        ledger = services()
+        line = ledger.execute(AnswerRequest(
+            at=ledger.clock.today(), actor=username, username=username, key=key,
+            fingerprint=print_, status=response.status_code,
+            content_type=response.content_type, body=text))
+        if not line["ok"]:  # another node recorded its answer first: that one holds
+            found = _recorded(username, key, print_)
+            if found is not None:
+                return found
+        return response
 
 
 def _readable(body: bytes):

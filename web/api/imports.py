@@ -16,6 +16,7 @@ from web.api.blueprint import BAD_QUERY, Blueprint
 from web.api.context import services
 from web.api.errors import ApiError
 from web.api.exports import FILE_SCHEMAS, attachment
+from web.api.idempotency import command_ids
 from web.api.schemas import EmptyQuery, Failure, ImportReport, ImportUpload
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -34,7 +35,7 @@ imports = Blueprint("imports", __name__, max_body=MAX_UPLOAD,
                       "that is not the template (or a malformed query parameter or "
                       "Idempotency-Key header)")
 @imports.alt_response(409, schema=Failure, description="the Idempotency-Key's first request "
-                      "is still running or was interrupted")
+                      "is still running")
 @imports.alt_response(413, schema=Failure,
                       description="payload_too_large: the upload is over 10 MB")
 @imports.alt_response(415, schema=Failure,
@@ -51,7 +52,8 @@ def import_awards(upload):
     sheet = upload["file"]
     try:
         report = importer.import_bytes(services(), sheet.read(), sheet.filename or "",
-                                       caller().username, upload["dry_run"])
+                                       caller().username, upload["dry_run"],
+                                       ids=command_ids())
     except importer.TemplateError as e:
         raise ApiError("invalid_request", e.message, e.fields) from None
     return report.to_dict()

@@ -66,10 +66,9 @@ def _page(total: int, items: list, query: dict) -> dict:
 
 
 def _views():
-    """The read models, brought up to date with what any process recorded."""
-    ledger = services()
-    ledger.catch_up()
-    return ledger.reader()
+    """The read models, brought up to date with what any process recorded (a cheap check
+    of the log's last id first: `Services.refresh`)."""
+    return services().reader()
 
 
 # -- enterprises --------------------------------------------------------------------------

@@ -13,13 +13,16 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 from lifecycle import store
+from web.app.sessions import StoredSessions
 from web.services import Services
 from web.settings import Settings
 from web.users import USERS_FILE, Users
 
+#: Endpoints that read nothing of the ledger: no check of the log before them.
+UNREAD = {"dashboard.static", "api.meta.openapi_document", "auth.language_switch"}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -51,11 +54,25 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_minutes),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookie,  # and whenever served over HTTPS
         JSON_AS_ASCII=False,
     )
     app.extensions["grants_settings"] = settings
-    app.extensions["grants"] = Services.from_settings(settings)
-    app.extensions["grants_users"] = Users(settings.data / USERS_FILE)
+    services = app.extensions["grants"] = Services.from_settings(settings)
+    people = app.extensions["grants_users"] = Users(services)
+    people.import_legacy(settings.data / USERS_FILE)  # once: the first versions' users
+    app.session_interface = StoredSessions(people.sessions)
+
+    @app.before_request
+    def up_to_the_log():
+        """Every page and API request sees what any node recorded: one cheap check of the
+        log's last id first (a catch-up only when it grew), none more in the request."""
+        if request.endpoint not in UNREAD:
+            services.begin_request()
+
+    @app.teardown_request
+    def request_done(_error=None):
+        services.end_request()
 
     @app.after_request
     def security_headers(response):

@@ -1,4 +1,5 @@
-"""The daily job inside the served app: APScheduler, in one process per data folder."""
+"""The daily job inside the served app: APScheduler, in one process per data folder, and
+once a day across every node (`run_once`: the first node to claim the day runs it)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import fcntl
 import logging
 
 from lifecycle import store
-from web.daily import run_daily
+from web.daily import run_once
 from web.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def start(app, settings: Settings) -> object | None:
         return None
     at = settings.scheduler_at
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
-    scheduler.add_job(lambda: run_daily(services, services.clock.today(), settings.digest),
+    scheduler.add_job(lambda: run_once(services, services.clock.today(), settings.digest),
                       CronTrigger(hour=at.hour, minute=at.minute), id="daily",
                       coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.start()

@@ -1,10 +1,13 @@
 """Who is logged in, what their role lets them do, and the CSRF token of every form;
 `services()` and `users()`, the app's stores, for every dashboard view.
 
-Every request to a dashboard blueprint passes `guard` first, in this order:
-the session (expired after GRANTS_SESSION_MINUTES without activity, refreshed
-on each request), the log-in, the role the view asks for (403, before anything
-is read from the form), then, on a POST, the session's CSRF token (400).
+Every request to a dashboard blueprint passes `guard` first (the app has brought the
+node's views up to the log before it, so the page and the user's account show what any
+node recorded), in this order: the session (kept in the store and shared by every node:
+web/app/sessions.py; expired after GRANTS_SESSION_MINUTES without activity, its
+activity noted at most every TOUCH seconds; ended when the user was disabled or given
+a new password since it began), the log-in, the role the view asks for (403, before
+anything is read from the form), then, on a POST, the session's CSRF token (400).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from web.users import User, Users
 #: Endpoints anyone may reach without logging in.
 PUBLIC = {"auth.login", "auth.language_switch", "dashboard.static"}
 CSRF_FIELD = "csrf_token"
+TOUCH = 60.0  # seconds: a session's activity is written at most this often
 
 
 def services() -> Services:
@@ -66,22 +70,33 @@ def csrf_token() -> str:
     return token
 
 
+def _new_id() -> None:
+    """A new session id from now on: the old one ends, on every node."""
+    rotate = getattr(session, "rotate", None)
+    if rotate is not None:
+        rotate()
+
+
 def start_session(user: User) -> None:
-    """Log `user` in: a fresh session (keeping only the language) and a new CSRF token."""
+    """Log `user` in: a fresh session under a new id (keeping only the language), with
+    the account's epoch (a new password or disabling ends it) and a new CSRF token."""
     lang = session.get("lang")
     session.clear()
+    _new_id()
     if lang:
         session["lang"] = lang
     session.permanent = True
     session["user"] = user.username
+    session["epoch"] = user.epoch
     session["seen"] = time.time()
     session["csrf"] = secrets.token_urlsafe(32)
 
 
 def end_session() -> None:
-    """Log out, keeping the chosen language."""
+    """Log out, keeping the chosen language: the session's id ends on every node."""
     lang = session.get("lang")
     session.clear()
+    _new_id()
     if lang:
         session["lang"] = lang
 
@@ -106,10 +121,11 @@ def _session_user() -> User | None:
         flash(i18n.translate(language(), "login.expired"), "warning")
         return None
     user = users().get(username)
-    if user is None or not user.active:
-        end_session()
+    if user is None or not user.active or session.get("epoch", 0) != user.epoch:
+        end_session()  # disabled, or a new password, since this session began
         return None
-    session["seen"] = time.time()  # activity keeps the session alive
+    if time.time() - session.get("seen", 0) > min(TOUCH, lifetime / 10):
+        session["seen"] = time.time()  # activity keeps the session alive
     return user
 
 

@@ -1,6 +1,12 @@
-"""Logging in and out, and choosing the language."""
+"""Logging in and out, and choosing the language.
+
+A log-in is refused unchecked while its user name or the client's address must wait
+after failed log-ins (web/throttle.py): 429, with the wait in the page's language.
+"""
 
 from __future__ import annotations
+
+import math
 
 from flask import (
     Blueprint,
@@ -34,12 +40,33 @@ def login():
             return redirect(target)
         return render_template("login.html", next=target, username="")
     username = request.form.get("username", "").strip()
+    address, throttle = request.remote_addr or "", users().throttle
+    wait = _wait(throttle, username, address)
+    if wait:  # not even compared: guessing costs the guesser time, on every node
+        return _refused(target, username, wait, failed=False)
     user = users().authenticate(username, request.form.get("password", ""))
     if user is None:
+        throttle.fail("user", username)
+        throttle.fail("address", address)
+        wait = _wait(throttle, username, address)
+        if wait:
+            return _refused(target, username, wait, failed=True)
         return render_template("login.html", next=target, username=username,
                                failed=True), 401
+    throttle.clear("user", username)
     start_session(user)
     return redirect(target, 303)
+
+
+def _wait(throttle, username: str, address: str) -> int:
+    return max(throttle.wait("user", username), throttle.wait("address", address))
+
+
+def _refused(target: str, username: str, wait: int, failed: bool):
+    """429: the log-in must wait `wait` seconds (shown in whole minutes)."""
+    page = render_template("login.html", next=target, username=username, failed=failed,
+                           wait_minutes=math.ceil(wait / 60))
+    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")

@@ -363,6 +363,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "error.404": ("页面不存在", "Not found"),
     "error.404.text": ("没有找到该页面或记录。", "There is no such page or record."),
     "error.home": ("返回首页", "Go to the start page"),
+    # log-in throttling and account management (issue 14)
+    "login.throttled": ("登录失败次数过多，已暂时锁定：请 {minutes} 分钟后再试，"
+                        "或请管理员解除锁定。",
+                        "Too many failed log-ins: locked for now. Try again in {minutes} "
+                        "minute(s), or ask an administrator to unlock it."),
+    "users.enable": ("启用", "Enable"),
+    "users.enabled_done": ("已启用用户 {username}。", "Enabled {username}."),
+    "users.unlock": ("解除锁定", "Unlock"),
+    "users.locked": ("已锁定", "locked"),
+    "users.unlocked_done": ("已解除 {subject} 的登录锁定。", "Unlocked {subject}."),
+    "users.locked_addresses": ("被锁定的地址", "Locked addresses"),
+    "users.address": ("地址", "Address"),
+    "users.failures": ("失败次数", "Failures"),
+    "users.wait": ("剩余等待", "Wait left"),
+    "users.minutes": ("{minutes} 分钟", "{minutes} min"),
+    "users.refused": ("未做修改：{message}", "Nothing changed: {message}"),
 }
 
 
