@@ -36,7 +36,7 @@ from lifecycle.errors import Refused
 from lifecycle.ledger import GROUP, Ledger
 from projections import queries
 from projections.follower import Follower
-from web import audit_report, contract, proofs
+from web import audit_report, contract, proofs, words
 from web.messages import finding_message, with_words
 from web.progress import Progress
 from web.services import Services
@@ -571,7 +571,10 @@ def main(argv: list[str] | None = None, environ=os.environ) -> int:
         return 2
     if args.data:
         settings = replace(settings, data=Path(args.data))
-    return args.run(args, settings)
+    # The words of `message` and `text` (codes and fields never change): GRANTS_LANG or
+    # the locale; English, the contract's, unless Chinese is asked for.
+    with words.speaking(settings.language):
+        return args.run(args, settings)
 
 
 if __name__ == "__main__":

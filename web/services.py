@@ -24,7 +24,7 @@ from policies.catalogue import Catalogue
 from projections.follower import Follower
 from projections.obligations import Deadlines
 from projections.views import VIEWS_FILE, Views
-from web import contract
+from web import contract, messages
 from web.schemas import command_name, load_command
 from web.settings import Settings
 
@@ -40,6 +40,7 @@ class Services:
         self.deadlines = deadlines or Deadlines()
         self.ledger = Ledger(env=store.settings(self.data_dir, event_store), catalogue=catalogue,
                              clock=self.clock)
+        messages.use_catalogue(self.ledger.catalogue)  # items named in its words too
         self.follower = Follower.beside(self.ledger, self.data_dir)
         self.follower.catch_up()
         # The log's Merkle tree, whose heads are signed with a key kept outside the store:

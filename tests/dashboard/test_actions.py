@@ -48,7 +48,7 @@ def test_a_refused_registration_marks_its_fields_and_writes_nothing(staff, app):
     assert field_error(answer.text, "reg", "enterprise_id")
     answer = post(staff, "/enterprises/new", enterprise_id=E1, name="X", size="small",
                   at="2025-09-01")
-    assert field_error(answer.text, "reg", "enterprise_id") == "already registered"
+    assert field_error(answer.text, "reg", "enterprise_id") == "该企业已登记"
     assert written(app) == before
 
 
@@ -68,11 +68,11 @@ def test_an_application_goes_from_submission_to_payment_through_the_forms(staff,
                      "tranches.1.year": "2026", "tranches.1.amount": "240000"})
     assert answer.status_code == 303
     page = staff.get("/applications/B-1").text
-    assert "已办理：核定 540000.00" in page and "已核定" in page
+    assert "已办理：核定 54.00万元" in page and "已核定" in page
     assert post(staff, "/applications/B-1/pay", year="2025", at="2025-08-01").status_code == 303
     answer = post(staff, "/applications/B-1/pay", year="2026", at="2026-02-01")
     assert answer.status_code == 422
-    assert "evaluate 2025 first" in field_error(answer.text, "pay", "year")
+    assert "请先完成2025年度绩效评价" in field_error(answer.text, "pay", "year")
     assert post(staff, "/applications/B-1/evaluate", year="2025", result="pass",
                 note="on plan", at="2026-01-20").status_code == 303
     assert post(staff, "/applications/B-1/pay", year="2026", at="2026-02-01").status_code == 303
@@ -99,12 +99,12 @@ def test_a_refused_approval_marks_the_amount_or_the_plan(staff, app):
     before = written(app)
     answer = post(staff, "/applications/A-4/approve", at="2025-07-01", amount="500000")
     assert answer.status_code == 422
-    assert field_error(answer.text, "approve", "amount") == "at most 400000.00"
-    assert "exceeds the maximum" in answer.text
+    assert field_error(answer.text, "approve", "amount") == "最多 40.00万元"
+    assert "未能保存" in answer.text and 'href="#approve-amount"' in answer.text
     answer = post(staff, "/applications/A-4/approve", at="2025-07-01",
                   **{"tranches.0.year": "next", "tranches.0.amount": "1.234"})
-    assert "Not a valid integer" in field_error(answer.text, "approve", "tranches.0.year")
-    assert "two decimal places" in field_error(answer.text, "approve", "tranches.0.amount")
+    assert "应为整数" in field_error(answer.text, "approve", "tranches.0.year")
+    assert "两位小数" in field_error(answer.text, "approve", "tranches.0.amount")
     assert 'value="1.234"' in answer.text
     answer = post(staff, "/applications/A-4/approve", at="2025-07-01", amount="100000",
                   **{"tranches.0.year": "2025", "tranches.0.amount": "90000"})
@@ -144,7 +144,7 @@ def test_a_submission_with_no_clause_or_a_bad_amount_is_marked(staff, app):
     answer = post(staff, "/applications/new", enterprise_id=E2, application_id="A-1",
                   clause="tz-am-2025:14:industrial-event", requested_amount="1000",
                   at="2025-07-01", **{"basis.event_expenditure": "5000"})
-    assert field_error(answer.text, "submit", "application_id") == "already exists"
+    assert field_error(answer.text, "submit", "application_id") == "该申请编号已存在"
     assert written(app) == before
 
 

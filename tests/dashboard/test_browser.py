@@ -76,7 +76,7 @@ def test_staff_record_an_application_from_submission_to_approval(live, page):
     page.fill("#approve-at", "2025-09-20")
     page.click(".action-approve button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("#approve-amount-error").inner_text() == "at most 200000.00"
+    assert page.locator("#approve-amount-error").inner_text() == "最多 20.00万元"
     assert written(app) == before
     shoot(page, ARTIFACTS / "application-refused.png")
 

@@ -102,7 +102,7 @@ def test_a_bad_as_of_date_is_marked_on_its_field(staff):
 
 def test_the_application_page_shows_the_quote_with_its_trace_and_candidates(auditor):
     page = auditor.get("/applications/A-4").text
-    assert "003 art. 14" in page and "50% of event_expenditure 800000.00" in page
+    assert "003 第14条" in page and "活动支出 80.00万元 的 50%" in page
     assert "tz-de-2025" in page and "从优" in page
     assert "40.00万元" in page
     assert "活动支出" in page  # the basis, claimed and verified

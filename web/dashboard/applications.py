@@ -9,8 +9,8 @@ from lifecycle.errors import Refused
 from lifecycle.status import UNDECIDED, Status, Step, steps_open
 from policies.catalogue import BASIS_FIELDS
 from projections import pages
-from web.dashboard import forms
-from web.dashboard.access import current_user, roles, services
+from web.dashboard import forms, i18n
+from web.dashboard.access import current_user, language, roles, services
 from web.dashboard.shell import _
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -66,15 +66,18 @@ def show(application_id: str):
     return _page(application_id)
 
 
-def _command(action: str, application_id: str, form, max_years: int) -> dict:
+def _command(action: str, application_id: str, form, max_years: int,
+             errors: dict[str, str]) -> dict:
+    """The contract command of one action's form; amounts read as staff type them, what
+    is no amount goes in `errors` (with every other error of the form, in one round)."""
     command = {"at": forms.business_date(form), "application_id": application_id}
     if action == "certify":
-        return {"type": "CertifyApplication", **command, "basis": forms.basis(form)}
+        return {"type": "CertifyApplication", **command, "basis": forms.basis(form, errors)}
     if action == "approve":
         command = {"type": "ApproveApplication", **command}
         if forms.text(form, "amount"):
-            command["amount"] = forms.text(form, "amount")
-        plan = forms.tranches(form, max_years)
+            command["amount"] = forms.amount(form, "amount", errors)
+        plan = forms.tranches(form, max_years, errors)
         if plan is not None:
             command["tranches"] = plan
         return command
@@ -82,8 +85,8 @@ def _command(action: str, application_id: str, form, max_years: int) -> dict:
         kind = "RejectApplication" if action == "reject" else "RevokeAward"
         return {"type": kind, **command, "reason": forms.text(form, "reason")}
     if action == "repay":
-        return {"type": "RecordRepayment", **command, "amount": forms.text(form, "amount"),
-                "note": forms.text(form, "note")}
+        return {"type": "RecordRepayment", **command,
+                "amount": forms.amount(form, "amount", errors), "note": forms.text(form, "note")}
     if action == "pay":
         return {"type": "DisburseTranche", **command, "year": forms.whole(forms.text(form, "year"))}
     return {"type": "RecordEvaluation", **command, "year": forms.whole(forms.text(form, "year")),
@@ -103,12 +106,14 @@ def act(application_id: str, action: str):
         abort(404)
     item = catalogue.item(app["policy"], app["article"], app["item"])
     form = forms.submitted()
-    result, errors = forms.run(_command(action, application_id, form, item.max_years))
+    errors: dict[str, str] = {}
+    command = _command(action, application_id, form, item.max_years, errors)
+    result, errors = forms.run(command, errors)
     if result is None:
         return _page(application_id, action, form, errors, 422)
     what = _(f"action.{action}")
     if "amount" in result:
-        what = f"{what} {result['amount']}"
+        what = f"{what} {i18n.money(language(), result['amount'], exact=True)}"
     flash(_("action.done", what=what), "success")
     return redirect(url_for("applications.show", application_id=application_id), 303)
 
@@ -124,15 +129,15 @@ def _clauses() -> list[dict]:
         for p in catalogue.policies.values()]
 
 
-def _submission(form) -> dict:
+def _submission(form, errors: dict[str, str]) -> dict:
     policy, _sep, rest = forms.text(form, "clause").partition(":")
     article, _sep, item = rest.partition(":")
     command = {"type": "SubmitApplication", "at": forms.business_date(form),
                "application_id": forms.text(form, "application_id"),
                "enterprise_id": forms.text(form, "enterprise_id").upper(),
                "policy": policy, "article": forms.whole(article),
-               "basis": forms.basis(form),
-               "requested_amount": forms.text(form, "requested_amount")}
+               "basis": forms.basis(form, errors),
+               "requested_amount": forms.amount(form, "requested_amount", errors)}
     if item:
         command["item"] = item
     if forms.text(form, "project_id"):
@@ -152,8 +157,9 @@ def submit():
         return render_template("applications/new.html", values=values, errors={},
                                clauses=_clauses(), basis_fields=BASIS_FIELDS)
     form = forms.submitted()
-    command = _submission(form)
-    result, errors = forms.run(command)
+    errors: dict[str, str] = {}
+    command = _submission(form, errors)
+    result, errors = forms.run(command, errors)
     if result is None:
         for name in ("policy", "article", "item"):
             if name in errors:

@@ -14,3 +14,30 @@ document.addEventListener("DOMContentLoaded", function () {
   clause.addEventListener("change", mark);
   mark();
 });
+
+// Shows an amount as the page writes it while it is typed ("144万" -> "即 144.00万元"),
+// read by the server's one reader of amounts; without script the page shows it on return.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[data-amount]").forEach(function (input) {
+    var output = document.getElementById(input.dataset.amount);
+    if (!output) return;
+    var timer = null, asked = 0;
+    function show() {
+      var text = input.value.trim();
+      if (!text) { output.textContent = ""; output.classList.remove("bad"); return; }
+      var mine = ++asked;
+      fetch("/amount?text=" + encodeURIComponent(text), {credentials: "same-origin"})
+        .then(function (answer) { return answer.ok ? answer.json() : null; })
+        .then(function (read) {
+          if (!read || mine !== asked) return;
+          output.textContent = read.ok ? read.shown : read.error;
+          output.classList.toggle("bad", !read.ok);
+        })
+        .catch(function () {});
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(show, 250);
+    });
+  });
+});
