@@ -79,3 +79,26 @@ def test_a_refused_form_shows_each_amount_it_read_in_the_pages_unit(staff):
     answer = post(staff, "/applications/A-4/approve", at="2025-07-01", amount="50万")
     assert re.search(r'id="approve-amount-preview"[^>]*>即 50.00万元<', answer.text)
     assert field_error(answer.text, "approve", "amount") == "最多 40.00万元"
+
+
+def test_an_application_is_entered_for_an_enterprise_picked_by_name(staff, app):
+    assert staff.get("/enterprises/pick?q=Luhe").json == [
+        {"enterprise_id": E2, "name": "Luhe Data Tech Co."}]
+    answer = post(staff, "/applications/new", enterprise_id="Luhe Data", application_id="P-1",
+                  clause="tz-am-2025:14:industrial-event",
+                  **{"basis.event_expenditure": "50万"}, requested_amount="20万",
+                  at="2025-09-01")
+    assert answer.status_code == 303
+    assert E2 in staff.get("/applications/P-1").text
+    answer = post(staff, "/applications/new", enterprise_id="Co.", application_id="P-2",
+                  clause="tz-am-2025:14:industrial-event",
+                  **{"basis.event_expenditure": "50万"}, requested_amount="20万",
+                  at="2025-09-01")
+    assert answer.status_code == 422
+    assert "2 家企业符合" in field_error(answer.text, "submit", "enterprise_id")
+    assert f'name="enterprise_pick" value="{E2}"' in answer.text
+    answer = post(staff, "/applications/new", enterprise_id="Co.", enterprise_pick=E2,
+                  application_id="P-2", clause="tz-am-2025:14:industrial-event",
+                  **{"basis.event_expenditure": "50万"}, requested_amount="20万",
+                  at="2025-09-01")
+    assert answer.status_code == 303

@@ -3,13 +3,16 @@ and the form that records a new one."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from lifecycle.errors import Refused
 from lifecycle.status import UNDECIDED, Status, Step, steps_open
 from policies.catalogue import BASIS_FIELDS
-from projections import pages
-from web.dashboard import forms, i18n
+from projections import application_list, pages
+from projections.exports import Column
+from web.dashboard import forms, i18n, listing
 from web.dashboard.access import current_user, language, roles, services
 from web.dashboard.shell import _
 
@@ -58,6 +61,54 @@ def _page(application_id: str, action: str | None = None, values=None, errors=No
         decided=Status(app["status"]) not in UNDECIDED,
         unpaid=[t["year"] for t in app["tranches"] if t["paid_on"] is None],
         to_evaluate=_years_to_evaluate(app)), status
+
+
+#: The export of the list: (column, kind, heading key), in the order of the page's table.
+EXPORT = (("application_id", "text", "app.application_id"),
+          ("enterprise_id", "text", "app.enterprise_id"),
+          ("enterprise_name", "text", "ent.name"), ("policy", "text", "common.policy"),
+          ("article", "int", "common.article"), ("item", "text", "common.item"),
+          ("status", "text", "common.status"), ("requested", "money", "app.requested"),
+          ("amount", "money", "app.approved_amount"), ("paid", "money", "apps.paid"),
+          ("clawback", "money", "apps.clawback"), ("submitted_on", "date", "app.submitted_on"),
+          ("decided_on", "date", "app.decided_on"))
+
+
+def _export(rows: list[dict], kind: str):
+    lang = language()
+    for r in rows:
+        r["status"] = i18n.label(lang, "status", r["status"])
+        for name in ("requested", "amount", "paid", "clawback"):
+            fen = r.get(f"{name}_fen")
+            r[name] = None if fen is None else Decimal(fen) / 100
+    columns = tuple(Column(name, kind_) for name, kind_, _key in EXPORT)
+    return listing.export_response(kind, "applications", columns,
+                                   [_(key) for _n, _k, key in EXPORT], rows)
+
+
+@bp.get("")
+def index():
+    """Every application, filtered by status, policy, article, year and enterprise (or a
+    search), sorted by any column, a page at a time, or exported as CSV or XLSX."""
+    args, bad = listing.read(listing.ApplicationArgs())
+    sort, descending = listing.sort_of(args["sort"], application_list.SORTS, "-submitted_on")
+    filters = application_list.Filters(
+        q=args["q"], status=args["status"], policy=args["policy"], article=args["article"],
+        year=args["year"], enterprise_id=args["enterprise_id"].upper())
+    with services().reader() as views:
+        if args["export"]:
+            return _export(application_list.all_applications(views, filters, sort, descending),
+                           args["export"])
+        found = application_list.applications(views, filters, sort, descending, args["page"])
+        choices = application_list.choices(views)
+        enterprise = None
+        if filters.enterprise_id:
+            row = views.db.execute("SELECT name FROM enterprises WHERE enterprise_id = ?",
+                                   (filters.enterprise_id,)).fetchone()
+            enterprise = row[0] if row else filters.enterprise_id
+    return render_template("applications/list.html", found=found, args=args, bad=bad,
+                           sort=sort, descending=descending, choices=choices,
+                           statuses=listing.STATUSES, enterprise=enterprise)
 
 
 @bp.get("/<application_id>")
@@ -145,26 +196,60 @@ def _submission(form, errors: dict[str, str]) -> dict:
     return command
 
 
+def _enterprise(typed: str, errors: dict[str, str]) -> tuple[str, list[dict]]:
+    """The credit code of the enterprise typed in the picker: a code as it is, or a name
+    (or part of one, or of a code) that one enterprise alone matches; when several or
+    none do, the error goes in `errors` with the choices to show."""
+    code = typed.strip().upper()
+    if not typed.strip() or len(code) == 18:
+        return code, []
+    with services().reader() as views:
+        found = application_list.pick_enterprises(views, typed, limit=20)
+    exact = [e for e in found if e["name"] == typed.strip()]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0]["enterprise_id"], []
+    errors["enterprise_id"] = (_("pick.several", count=len(found)) if found
+                               else _("pick.none"))
+    return code, found
+
+
+def _enterprise_name(enterprise_id: str) -> str | None:
+    if not enterprise_id:
+        return None
+    with services().reader() as views:
+        row = views.db.execute("SELECT name FROM enterprises WHERE enterprise_id = ?",
+                               (enterprise_id.strip().upper(),)).fetchone()
+    return row[0] if row else None
+
+
+def _new_page(values, errors, choices=(), status: int = 200):
+    return render_template("applications/new.html", values=values, errors=errors,
+                           clauses=_clauses(), basis_fields=BASIS_FIELDS, choices=choices,
+                           chosen=_enterprise_name(values.get("enterprise_id", ""))), status
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles("staff")
 def submit():
-    """Record a new application (staff) for an enterprise, under one clause."""
+    """Record a new application (staff) for an enterprise (picked by name or code), under
+    one clause."""
     if request.method == "GET":
         with services().reader() as views:
             suggested = pages.next_application_id(views, services().clock.today().year)
         values = {"at": forms.today(), "application_id": suggested,
                   "enterprise_id": request.args.get("enterprise_id", "")}
-        return render_template("applications/new.html", values=values, errors={},
-                               clauses=_clauses(), basis_fields=BASIS_FIELDS)
+        return _new_page(values, {})
     form = forms.submitted()
     errors: dict[str, str] = {}
+    typed = forms.text(form, "enterprise_pick") or forms.text(form, "enterprise_id")
+    enterprise_id, choices = _enterprise(typed, errors)
+    form["enterprise_id"] = typed if choices else enterprise_id
     command = _submission(form, errors)
     result, errors = forms.run(command, errors)
     if result is None:
         for name in ("policy", "article", "item"):
             if name in errors:
                 errors.setdefault("clause", errors[name])
-        return render_template("applications/new.html", values=form, errors=errors,
-                               clauses=_clauses(), basis_fields=BASIS_FIELDS), 422
+        return _new_page(form, errors, choices, 422)
     flash(_("action.done", what=f"{_('nav.submit')} {command['application_id']}"), "success")
     return redirect(url_for("applications.show", application_id=command["application_id"]), 303)

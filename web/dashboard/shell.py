@@ -8,8 +8,9 @@ from flask import Blueprint, g, jsonify, redirect, render_template, request, url
 from werkzeug.exceptions import HTTPException
 
 from policies.money import yuan
+from projections import application_list, queues
 from web import messages, words
-from web.dashboard import amounts, i18n
+from web.dashboard import amounts, i18n, listing
 from web.dashboard.access import csrf_token, current_user, language, services
 
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
@@ -19,8 +20,26 @@ ERROR_CODES = (400, 403, 404, 405)
 
 @bp.get("/")
 def index():
-    """The start page is the list of enterprises."""
-    return redirect(url_for("enterprises.index"))
+    """The start page: the desk's work queues with their counts, judged live, and links."""
+    svc = services()
+    with svc.reader() as views:
+        found = queues.queues(views, svc.ledger.catalogue, svc.clock.today(), svc.deadlines)
+    return render_template("home.html", q=found)
+
+
+@bp.get("/search")
+def search():
+    """Find an application by its number, an enterprise by its code, or either by name;
+    one exact match leads straight to it."""
+    args, _bad = listing.read(listing.SearchArgs())
+    with services().reader() as views:
+        found = application_list.find(views, args["q"])
+    if found["exact"] is not None:
+        kind, key = found["exact"]
+        if kind == "application":
+            return redirect(url_for("applications.show", application_id=key), 303)
+        return redirect(url_for("enterprises.show", enterprise_id=key), 303)
+    return render_template("search.html", q=args["q"], found=found)
 
 
 def speak() -> None:

@@ -41,3 +41,45 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// The enterprise picker: names (or codes) as they are typed, from the server's list;
+// choosing one puts its credit code in the field. Without script the server reads a
+// name typed there, or offers the enterprises it matches.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.querySelector("[data-picker]");
+  if (!box) return;
+  var input = box.querySelector("input[list]");
+  var list = document.getElementById(input.getAttribute("list"));
+  var chosen = box.querySelector(".chosen");
+  var names = {}, timer = null;
+  function fill(found) {
+    list.innerHTML = "";
+    found.forEach(function (e) {
+      var option = document.createElement("option");
+      option.value = e.enterprise_id;
+      option.textContent = e.name;
+      names[e.enterprise_id] = e.name;
+      list.appendChild(option);
+    });
+  }
+  function mark() {
+    var name = names[input.value.trim().toUpperCase()];
+    if (name) { chosen.textContent = name; chosen.hidden = false; }
+  }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    mark();
+    var text = input.value.trim();
+    if (text.length < 1) return;
+    timer = setTimeout(function () {
+      fetch(box.dataset.picker + "?q=" + encodeURIComponent(text), {credentials: "same-origin"})
+        .then(function (answer) { return answer.ok ? answer.json() : []; })
+        .then(function (found) { fill(found); mark(); })
+        .catch(function () {});
+    }, 200);
+  });
+  input.addEventListener("change", mark);
+  box.querySelectorAll("input[data-fills]").forEach(function (radio) {
+    radio.addEventListener("change", function () { input.value = radio.value; });
+  });
+});

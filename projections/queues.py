@@ -1,0 +1,97 @@
+"""The desk's work queues, and every obligation open today judged live from the read models.
+
+The daily job records its flags as events once a day (web/daily.py); a tranche falling
+due or a clawback arising after a write would wait for it. Here the same judgement
+(`obligations.obligations`, the one home of what falls due) is made on the views as they
+stand, so every page shows what is due now. It is computed once per position of the views
+(every write moves it) and day, and kept for the next request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date
+
+from policies.catalogue import Catalogue
+from projections.obligations import Deadlines, obligations
+from projections.views import Views
+
+#: Applications in these statuses can owe something (lifecycle/status.py: undecided ones
+#: a decision before their policy lapses, awarded ones tranches and evaluations, revoked
+#: ones a clawback); the others never do, so their enterprises need no judging.
+OWING = ("submitted", "certified", "approved", "completed", "revoked")
+_cache: dict[tuple, list[dict]] = {}
+_lock = threading.Lock()
+
+
+def open_obligations(views: Views, catalogue: Catalogue, on: date,
+                     deadlines: Deadlines) -> list[dict]:
+    """Every obligation open on `on`, by due date: what the scheduler would flag today.
+
+    Each row carries the enterprise's id and name, the obligation's `key`, `kind`,
+    `application_id`, `policy`, `due_on` (a date), `overdue`, its recorded-style `message`
+    and the `values` its words are made from.
+    """
+    key = (str(views.path), views.position(), on, deadlines, catalogue.version)
+    with _lock:
+        found = _cache.get(key)
+    if found is not None:
+        return found
+    marks = ",".join("?" * len(OWING))
+    ids = [r[0] for r in views.db.execute(
+        f"SELECT DISTINCT enterprise_id FROM applications WHERE status IN ({marks}) "
+        "ORDER BY enterprise_id", OWING)]
+    rows = []
+    for i in range(0, len(ids), 200):
+        for state in views.load(ids[i:i + 200]).values():
+            for o in obligations(state, catalogue, on, deadlines):
+                rows.append({"enterprise_id": state.enterprise_id, "name": state.name,
+                             "key": o.key, "kind": o.kind, "application_id": o.application_id,
+                             "policy": o.policy, "due_on": o.due_on, "overdue": on > o.due_on,
+                             "message": o.message, "values": o.values})
+    rows.sort(key=lambda r: (r["due_on"], r["enterprise_id"], r["key"]))
+    with _lock:
+        if len(_cache) > 8:
+            _cache.clear()
+        _cache[key] = rows
+    return rows
+
+
+def open_by_enterprise(rows: list[dict]) -> Counter:
+    """How many obligations each enterprise has open."""
+    return Counter(r["enterprise_id"] for r in rows)
+
+
+def queues(views: Views, catalogue: Catalogue, on: date, deadlines: Deadlines) -> dict:
+    """The counts of the desk's start page, each a queue of work with where it leads.
+
+    `to_certify` and `to_approve` are applications waiting for that step; `tranches_due`,
+    `evaluations_due`, `clawbacks` and `open` come from the obligations open today;
+    `recorded` is how many flags the daily job has recorded open (it may lag behind).
+    """
+    live = open_obligations(views, catalogue, on, deadlines)
+    kinds = Counter(r["kind"] for r in live)
+    status = dict(views.db.execute(
+        "SELECT status, count(*) FROM applications WHERE status IN ('submitted', 'certified') "
+        "GROUP BY status").fetchall())
+    clawback = views.db.execute(
+        "SELECT count(*), coalesce(sum(clawback_fen), 0) FROM applications "
+        "WHERE clawback_fen > 0").fetchone()
+    recorded = views.db.execute("SELECT count(*) FROM flags WHERE cleared_on IS NULL"
+                                ).fetchone()[0]
+    return {
+        "on": on,
+        "to_certify": status.get("submitted", 0),
+        "to_approve": status.get("certified", 0),
+        "tranches_due": kinds.get("tranche_due", 0),
+        "tranches_due_fen": sum(int(r["values"]["amount"] * 100) for r in live
+                                if r["kind"] == "tranche_due"),
+        "evaluations_due": kinds.get("evaluation_due", 0),
+        "clawbacks": clawback[0], "clawback_fen": clawback[1],
+        "windows_closing": kinds.get("window_closing", 0),
+        "policies_lapsing": kinds.get("policy_lapsing", 0),
+        "open": len(live), "overdue": sum(1 for r in live if r["overdue"]),
+        "recorded": recorded,
+        "soonest": live[:8],
+    }
