@@ -117,19 +117,42 @@ def test_rejection_needs_a_reason(staff, app):
     answer = post(staff, "/applications/A-2/reject", reason=" ", at="2025-08-10")
     assert answer.status_code == 422 and field_error(answer.text, "reject", "reason")
     assert written(app) == before
-    assert post(staff, "/applications/A-2/reject", reason="no invoices",
-                at="2025-08-10").status_code == 303
+    assert post(staff, "/applications/A-2/reject", reason="no invoices", at="2025-08-10",
+                confirmed="1").status_code == 303
     page = staff.get("/applications/A-2").text
     assert "不予支持" in page and "原因：no invoices" in page
     assert "/applications/A-2/certify" not in page
 
 
+def test_a_rejection_asks_for_confirmation_saying_what_follows(staff, app):
+    before = written(app)
+    answer = post(staff, "/applications/A-2/reject", reason="材料不全", at="2025-08-10")
+    assert answer.status_code == 200 and written(app) == before
+    assert "确认对申请 A-2 不予支持" in answer.text
+    assert "不能再认定或核定" in answer.text and "申请金额 30.00万元 不予支持" in answer.text
+    assert 'name="confirmed" value="1"' in answer.text
+    assert 'name="reason" value="材料不全"' in answer.text
+    assert 'href="/applications/A-2#actions"' in answer.text  # back, nothing recorded
+
+
+def test_a_revocation_states_the_clawback_before_it_is_recorded(staff, app):
+    before = written(app)
+    answer = post(staff, "/applications/A-3/revoke", reason="虚假材料", at="2026-02-20")
+    assert answer.status_code == 200 and written(app) == before
+    text = answer.text
+    assert "已拨付的 100.00万元 转为应追回，须在 30 天内（2026年3月22日前）退回" in text
+    assert "尚未拨付的 2 笔（合计 200.00万元）不再拨付" in text
+    refused = post(staff, "/applications/A-3/revoke", reason="虚假材料", at="2025-01-01")
+    assert refused.status_code == 422 and field_error(refused.text, "revoke", "at")
+    assert written(app) == before
+
+
 def test_revocation_leaves_a_clawback_that_repayments_reduce(staff):
     assert post(staff, "/applications/A-3/revoke", reason="false materials",
-                at="2026-02-20").status_code == 303
+                at="2026-02-20", confirmed="1").status_code == 303
     page = staff.get("/applications/A-3").text
     assert "应追回 100.00万元" in page and "/applications/A-3/repay" in page
-    assert post(staff, "/applications/A-3/repay", amount="400000", note="first instalment",
+    assert post(staff, "/applications/A-3/repay", amount="40万", note="first instalment",
                 at="2026-03-10").status_code == 303
     assert "应追回 60.00万元" in staff.get("/applications/A-3").text
 

@@ -3,6 +3,7 @@ and the form that records a new one."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,7 +13,7 @@ from lifecycle.status import UNDECIDED, Status, Step, steps_open
 from policies.catalogue import BASIS_FIELDS
 from projections import application_list, pages
 from projections.exports import Column
-from web.dashboard import forms, i18n, listing
+from web.dashboard import confirm, forms, i18n, listing
 from web.dashboard.access import current_user, language, roles, services
 from web.dashboard.shell import _
 
@@ -159,6 +160,11 @@ def act(application_id: str, action: str):
     form = forms.submitted()
     errors: dict[str, str] = {}
     command = _command(action, application_id, form, item.max_years, errors)
+    if action in CONFIRMED and not confirm.confirmed(form):
+        rehearsed, errors = forms.rehearse(command, errors)
+        if rehearsed is None:
+            return _page(application_id, action, form, errors, 422)
+        return _confirmation(action, app, form, rehearsed)
     result, errors = forms.run(command, errors)
     if result is None:
         return _page(application_id, action, form, errors, 422)
@@ -167,6 +173,40 @@ def act(application_id: str, action: str):
         what = f"{what} {i18n.money(language(), result['amount'], exact=True)}"
     flash(_("action.done", what=what), "success")
     return redirect(url_for("applications.show", application_id=application_id), 303)
+
+
+#: The actions that ask for confirmation first, stating what follows.
+CONFIRMED = ("reject", "revoke")
+
+
+def _confirmation(action: str, app: dict, form, rehearsed: dict):
+    """The confirmation page of a rejection or revocation, with its consequences as the
+    ledger decided them (a rehearsal: the clawback it leaves, the tranches it stops)."""
+    lang = language()
+    unpaid = [t for t in app["tranches"] if t["paid_on"] is None]
+    if action == "revoke":
+        clawback = Decimal(rehearsed.get("clawback_due") or "0")
+        days = services().deadlines.clawback_days
+        at = date.fromisoformat(forms.business_date(form))
+        said = [_("confirm.revoke.clawback", amount=i18n.money(lang, clawback, exact=True),
+                  days=days, due=i18n.day(lang, at + timedelta(days=days)))
+                if clawback else _("confirm.revoke.nothing_paid")]
+        if unpaid:
+            said.append(_("confirm.revoke.unpaid", count=len(unpaid), amount=i18n.money(
+                lang, Decimal(sum(t["amount_fen"] for t in unpaid)) / 100, exact=True)))
+        said.append(_("confirm.revoke.released", amount=i18n.money_fen(lang, app["amount_fen"])))
+    else:
+        said = [_("confirm.reject.closed"),
+                _("confirm.reject.requested", amount=i18n.money_fen(lang, app["requested_fen"]))]
+    return confirm.ask(
+        title=_(f"confirm.{action}.title", id=app["application_id"]), consequences=said,
+        action=url_for("applications.act", application_id=app["application_id"],
+                       action=action),
+        form=form, button=_(f"confirm.{action}.button"),
+        back=url_for("applications.show", application_id=app["application_id"]) + "#actions",
+        summary=[(_("confirm.enterprise"), app["enterprise_name"]),
+                 (_("confirm.reason"), forms.text(form, "reason")),
+                 (_("confirm.date"), i18n.day(lang, forms.business_date(form)))])
 
 
 def _clauses() -> list[dict]:
