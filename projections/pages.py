@@ -216,7 +216,9 @@ def spend(views: Views) -> dict:
     """Awarded and paid per policy, article and year (the `spend` view), with totals.
 
     `articles` holds one row per policy and article with its figures by year
-    (a table's rows and columns); `by_year` the totals of each year.
+    (a table's rows and columns); `by_year` the totals of each year. What was paid on
+    awards since revoked is `revoked_fen` (per cell) and `revoked_paid_fen` in all; of
+    it `clawback_fen` is still due and `repaid_fen` was paid back.
     """
     rows = list(views.db.query("SELECT * FROM spend ORDER BY policy, article, year"))
     years = sorted({r["year"] for r in rows})
@@ -230,11 +232,33 @@ def spend(views: Views) -> dict:
         for total in (a, by_year[r["year"]]):
             total["awarded_fen"] += r["awarded_fen"]
             total["paid_fen"] += r["paid_fen"]
+    # Revoked awards count as awarded nothing, but what was paid on them stays paid and
+    # becomes a clawback: shown apart, so that paid above awarded reads for what it is.
+    revoked: dict[tuple, int] = {}
+    for r in views.db.execute(
+            "SELECT a.policy, a.article, t.year, SUM(t.amount_fen) FROM tranches t "
+            "JOIN applications a USING (application_id) WHERE a.status = 'revoked' "
+            "AND t.paid_on IS NOT NULL GROUP BY a.policy, a.article, t.year"):
+        revoked[(r[0], r[1], r[2])] = r[3]
+    for (policy, article, year), fen in revoked.items():
+        a = articles.get((policy, article))
+        if a is not None:
+            a["revoked_fen"] = a.get("revoked_fen", 0) + fen
+            if year in a["years"]:
+                a["years"][year] = {**a["years"][year], "revoked_fen": fen}
+        if year in by_year:
+            by_year[year]["revoked_fen"] = by_year[year].get("revoked_fen", 0) + fen
+    outstanding = views.db.execute("SELECT coalesce(sum(clawback_fen), 0) FROM applications "
+                                   "WHERE status = 'revoked'").fetchone()[0]
+    revoked_fen = sum(revoked.values())
     return {
         "rows": rows, "years": years, "articles": list(articles.values()),
         "by_year": list(by_year.values()),
         "awarded_fen": sum(r["awarded_fen"] for r in rows),
         "paid_fen": sum(r["paid_fen"] for r in rows),
+        "revoked_paid_fen": revoked_fen,  # paid on awards since revoked: to claw back
+        "clawback_fen": outstanding,  # of that, not yet repaid
+        "repaid_fen": revoked_fen - outstanding,
     }
 
 
