@@ -10,14 +10,14 @@ from projections.views import Views
 
 #: Each sortable column and its SQL, ascending (the id breaks ties).
 SORTS = {
-    "application_id": "a.application_id",
-    "enterprise": "e.name_key",
-    "clause": "a.policy, a.article, a.item",
-    "status": "a.status",
-    "requested": "a.requested_fen",
-    "amount": "coalesce(a.amount_fen, -1)",
-    "submitted_on": "a.submitted_on",
-    "decided_on": "coalesce(a.decided_on, '')",
+    "application_id": ("a.application_id",),
+    "enterprise": ("e.name_key",),
+    "clause": ("a.policy", "a.article", "a.item"),
+    "status": ("a.status",),
+    "requested": ("a.requested_fen",),
+    "amount": ("coalesce(a.amount_fen, -1)",),
+    "submitted_on": ("a.submitted_on",),
+    "decided_on": ("coalesce(a.decided_on, '')",),
 }
 DEFAULT_SORT = ("submitted_on", True)  # newest first
 
@@ -71,7 +71,7 @@ _SELECT = """SELECT a.application_id, a.enterprise_id, e.name AS enterprise_name
 def _order(sort: str, descending: bool) -> str:
     column = SORTS.get(sort, SORTS[DEFAULT_SORT[0]])
     direction = "DESC" if descending else "ASC"
-    parts = ", ".join(f"{c.strip()} {direction}" for c in column.split(","))
+    parts = ", ".join(f"{c} {direction}" for c in column)
     return f"ORDER BY {parts}, a.application_id {direction}"
 
 

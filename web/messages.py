@@ -112,15 +112,34 @@ MONEY = frozenset({"amount", "max_amount", "total", "remaining", "tranche", "due
                    "value", "at_least", "asked", "max"})
 
 
+SECTION = re.compile(r"^(\d{3}) (paragraphs?) ([\d-]+)$|^(\d{3}) (header)$")
+
+
 def cite_words(cite: str | None, who: Reader | None = None) -> str:
-    """A citation ("003 art. 4") as the reader writes it ("003 第4条")."""
+    """A citation ("003 art. 4", "004 paragraph 6") as the reader writes it ("003 第4条",
+    "004 第6段")."""
     who = who or words.reader()
-    if not cite:
-        return ""
+    if not cite or who.plain:
+        return cite or ""
     found = CITE.match(cite)
-    if found is None or who.plain:
-        return cite
-    return words.text("cite.article", who.lang, seed=found[1], article=found[2])
+    if found is not None:
+        return words.text("cite.article", who.lang, seed=found[1], article=found[2])
+    found = SECTION.match(cite)
+    if found is not None and found[1]:
+        return words.text("cite.paragraph", who.lang, seed=found[1], paragraph=found[3])
+    if found is not None:
+        return words.text("cite.header", who.lang, seed=found[4])
+    return cite
+
+
+def ladder_title(key: str, who: Reader | None = None) -> str:
+    """A ladder of recognitions by its title in the reader's language."""
+    return _ladder_title(key, who or words.reader())
+
+
+def rung_title(key: str, who: Reader | None = None) -> str:
+    """A rung of a ladder by its title in the reader's language."""
+    return _rung_title(key, who or words.reader())
 
 
 #: Values that are codes, and the prefix of the catalogue keys that name them.

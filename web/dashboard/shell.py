@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
@@ -118,6 +119,11 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def text_lang(text: str | None) -> str:
+    """The language a quoted text is written in (a policy's words, quoted as they are)."""
+    return "zh-CN" if text and re.search(r"[\u4e00-\u9fff]", text) else "en"
+
+
 def amount_input(lang: str, value) -> str:
     """An amount put back in a form field, as staff would type it: 80万 or 800,000.00."""
     if value is None or value == "":
@@ -135,8 +141,9 @@ def install_helpers(app) -> None:
         _=_, language=language, current_user=current_user, csrf_token=csrf_token,
         clause_title=clause_title, url_with=url_with, rule_name=messages.rule_name,
         cite_words=messages.cite_words, kind_name=messages.kind_name,
+        ladder_title=messages.ladder_title, rung_title=messages.rung_title,
         kind_meaning=messages.kind_meaning, flag_message=messages.flag_message,
-        field_label=field_label, amount_preview=amount_preview,
+        field_label=field_label, amount_preview=amount_preview, text_lang=text_lang,
         label=lambda prefix, key: i18n.label(language(), prefix, key))
     app.jinja_env.filters.update(
         money=lambda v: i18n.money(language(), v),
