@@ -3,6 +3,7 @@ fields and amounts never change with it."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -59,8 +60,8 @@ def test_a_quote_s_trace_is_worded_in_the_language_asked_for(api):
 
 
 def test_grants_says_its_messages_in_chinese_with_grants_lang(tmp_path):
-    line = '{"type": "RegisterEnterprise", "at": "2025-06-02", "enterprise_id": "%s", ' \
-           '"name": "X", "size": "huge"}\n' % credit_code(1)
+    line = json.dumps({"type": "RegisterEnterprise", "at": "2025-06-02",
+                       "enterprise_id": credit_code(1), "name": "X", "size": "huge"}) + "\n"
     env = {"GRANTS_DATA": str(tmp_path / "var"), "GRANTS_TODAY": TODAY, "PATH": "/usr/bin"}
     run = [sys.executable, "-m", "web.cli", "apply", "-"]
     en = subprocess.run(run, input=line, capture_output=True, text=True, cwd=REPO,
