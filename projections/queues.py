@@ -3,8 +3,8 @@
 The daily job records its flags as events once a day (web/daily.py); a tranche falling
 due or a clawback arising after a write would wait for it. Here the same judgement
 (`obligations.obligations`, the one home of what falls due) is made on the views as they
-stand, so every page shows what is due now. It is computed once per position of the views
-(every write moves it) and day, and kept for the next request.
+stand, so every page shows what is due now. Each enterprise's judgement is kept until a
+write touches it (its newest event moves) or the day changes.
 """
 
 from __future__ import annotations
@@ -21,8 +21,23 @@ from projections.views import Views
 #: a decision before their policy lapses, awarded ones tranches and evaluations, revoked
 #: ones a clawback); the others never do, so their enterprises need no judging.
 OWING = ("submitted", "certified", "approved", "completed", "revoked")
-_cache: dict[tuple, list[dict]] = {}
-_lock = threading.Lock()
+
+
+class _Judged:
+    """What was found due for each enterprise, and on which of its records it was judged.
+
+    A write moves only the enterprises it touched (their newest event in `history`), so
+    after it only those are judged again; the next day, every one is.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.key: tuple | None = None  # (views, day, deadlines, catalogue): else start over
+        self.by_enterprise: dict[str, tuple[int, list[dict]]] = {}
+
+
+_judged: dict[str, _Judged] = {}
+_judged_lock = threading.Lock()
 
 
 def open_obligations(views: Views, catalogue: Catalogue, on: date,
@@ -33,28 +48,34 @@ def open_obligations(views: Views, catalogue: Catalogue, on: date,
     `application_id`, `policy`, `due_on` (a date), `overdue`, its recorded-style `message`
     and the `values` its words are made from.
     """
-    key = (str(views.path), views.position(), on, deadlines, catalogue.version)
-    with _lock:
-        found = _cache.get(key)
-    if found is not None:
-        return found
+    with _judged_lock:
+        judged = _judged.setdefault(str(views.path), _Judged())
     marks = ",".join("?" * len(OWING))
-    ids = [r[0] for r in views.db.execute(
-        f"SELECT DISTINCT enterprise_id FROM applications WHERE status IN ({marks}) "
-        "ORDER BY enterprise_id", OWING)]
-    rows = []
-    for i in range(0, len(ids), 200):
-        for state in views.load(ids[i:i + 200]).values():
-            for o in obligations(state, catalogue, on, deadlines):
-                rows.append({"enterprise_id": state.enterprise_id, "name": state.name,
-                             "key": o.key, "kind": o.kind, "application_id": o.application_id,
-                             "policy": o.policy, "due_on": o.due_on, "overdue": on > o.due_on,
-                             "message": o.message, "values": o.values})
+    newest = dict(views.db.execute(
+        f"SELECT h.enterprise_id, max(h.notification_id) FROM history h "
+        f"WHERE h.enterprise_id IN (SELECT enterprise_id FROM applications "
+        f"WHERE status IN ({marks})) GROUP BY h.enterprise_id", OWING).fetchall())
+    with judged.lock:
+        if judged.key != (on, deadlines, catalogue.version):
+            judged.key, judged.by_enterprise = (on, deadlines, catalogue.version), {}
+        known = dict(judged.by_enterprise)
+    stale = sorted(e for e, n in newest.items() if known.get(e, (None,))[0] != n)
+    fresh: dict[str, tuple[int, list[dict]]] = {}
+    for i in range(0, len(stale), 200):
+        for state in views.load(stale[i:i + 200]).values():
+            fresh[state.enterprise_id] = (newest[state.enterprise_id], [
+                {"enterprise_id": state.enterprise_id, "name": state.name, "key": o.key,
+                 "kind": o.kind, "application_id": o.application_id, "policy": o.policy,
+                 "due_on": o.due_on, "overdue": on > o.due_on, "message": o.message,
+                 "values": o.values}
+                for o in obligations(state, catalogue, on, deadlines)])
+    with judged.lock:
+        if judged.key == (on, deadlines, catalogue.version):
+            judged.by_enterprise = {e: fresh.get(e) or known[e] for e in newest
+                                    if e in fresh or e in known}
+        current = judged.by_enterprise
+    rows = [r for e in newest if e in current for r in current[e][1]]
     rows.sort(key=lambda r: (r["due_on"], r["enterprise_id"], r["key"]))
-    with _lock:
-        if len(_cache) > 8:
-            _cache.clear()
-        _cache[key] = rows
     return rows
 
 
