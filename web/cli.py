@@ -37,7 +37,7 @@ from lifecycle.ledger import GROUP, Ledger
 from projections import queries
 from projections.follower import Follower
 from web import audit_report, contract, proofs, words
-from web.messages import finding_message, with_words
+from web.messages import finding_message, flag_message, with_words
 from web.progress import Progress
 from web.services import Services
 from web.settings import Settings, SettingsError
@@ -405,6 +405,7 @@ def cmd_flags(args, settings: Settings) -> int:
     on = args.on or settings.clock.today()
     with closing(open_services(settings)) as services, services.reader() as views:
         rows = queries.flags_on(services.ledger, views, on, services.deadlines)
+    rows = [{**r, "message": flag_message(r)} for r in rows]  # in GRANTS_LANG's words
     if args.json:
         print(dumps({"on": on.isoformat(), "flags": rows}))
         return 0

@@ -74,3 +74,20 @@ def test_grants_says_its_messages_in_chinese_with_grants_lang(tmp_path):
     assert '"fields": {"size": "应为以下之一：大型、中型、小型、微型"}' in zh.stdout
     assert by_locale.stdout == zh.stdout
     assert '"code": "invalid_command"' in zh.stdout
+
+
+def test_flags_are_worded_in_the_language_asked_for(api):
+    for command in (register(1), submit("A-1", 1, article=4,
+                                        basis={"verified_total_investment": "10000000"},
+                                        requested="3000000"),
+                    certify("A-1", {"verified_total_investment": "10000000"}),
+                    approve("A-1", tranches=[{"year": 2025, "amount": "1000000"},
+                                             {"year": 2026, "amount": "1000000"}])):
+        assert api.post(command).status_code == 200
+    zh = api.client.get("/api/v1/flags/due?on=2026-02-01", headers=api.headers(**ZH)).json
+    en = api.client.get("/api/v1/flags/due?on=2026-02-01", headers=api.headers(**EN)).json
+    assert [f["key"] for f in zh["flags"]] == [f["key"] for f in en["flags"]]
+    assert "2025年度应拨付 100.00万元（A-1，tz-am-2025 第4条）" in [
+        f["message"] for f in zh["flags"]]
+    assert "tranche 2025 of 1000000.00 yuan is due in 2025 (A-1, tz-am-2025 art. 4)" in [
+        f["message"] for f in en["flags"]]

@@ -41,7 +41,7 @@ from web.api.schemas import (
     Quote,
     QuoteQuery,
 )
-from web.messages import with_words
+from web.messages import flag_message, with_words
 
 BAD_PATH = "invalid_request: a query parameter or the path is malformed or unknown"
 
@@ -123,10 +123,11 @@ def get_entitlement(query, enterprise_id):
     """
     with _views() as views:
         try:
-            return queries.entitlement(services().ledger, views, enterprise_id,
-                                       query.get("as_of"), query.get("known_at"))
+            answer = queries.entitlement(services().ledger, views, enterprise_id,
+                                         query.get("as_of"), query.get("known_at"))
         except Refused as refused:
             raise _refused(refused) from None
+    return {**answer, "flags": _worded(answer["flags"])}
 
 
 # -- applications -------------------------------------------------------------------------
@@ -182,6 +183,13 @@ def get_quote(query, application_id):
 # -- flags --------------------------------------------------------------------------------
 
 
+def _worded(found: list[dict]) -> list[dict]:
+    """Flags with their `message` in the caller's language (the recorded English, read
+    back into its values, for another one)."""
+    return [{**f, "message": flag_message(f)} for f in found]
+
+
+
 @flags.route("/flags")
 @flags.access(READ)
 @flags.arguments(FlagQuery, location="query")
@@ -195,7 +203,7 @@ def list_flags(query):
     """
     with _views() as views:
         total, items = rows.flags(views, **query)
-    return _page(total, items, query)
+    return _page(total, _worded(items), query)
 
 
 @flags.route("/flags/due")
@@ -212,7 +220,7 @@ def flags_due(query):
     on = query.get("on") or services().clock.today()
     with _views() as views:
         found = queries.flags_on(services().ledger, views, on, services().deadlines)
-    return {"on": on, "flags": found}
+    return {"on": on, "flags": _worded(found)}
 
 
 # -- the catalogue and the audit ----------------------------------------------------------
