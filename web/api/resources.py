@@ -103,8 +103,8 @@ def get_enterprise(enterprise_id):
     with _views() as views:
         found = rows.enterprise(views, enterprise_id)
     if found is None:
-        raise ApiError("not_found", f"no enterprise {enterprise_id}",
-                       {"enterprise_id": "not registered"})
+        raise _refused(Refused("not_found", "enterprise_not_registered", "enterprise_id",
+                               enterprise_id=enterprise_id))
     return found
 
 
@@ -160,8 +160,8 @@ def get_application(application_id):
     with _views() as views:
         found = rows.application(views, application_id)
     if found is None:
-        raise ApiError("not_found", f"no application {application_id}",
-                       {"application_id": "not found"})
+        raise _refused(Refused("not_found", "application_not_found", "application_id",
+                               application_id=application_id))
     return found
 
 

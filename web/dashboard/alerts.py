@@ -10,6 +10,7 @@ from web.dashboard import listing
 from web.dashboard.access import services
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+PER_PAGE = 100
 KINDS = ("tranche_due", "evaluation_due", "window_closing", "policy_lapsing", "clawback_due")
 
 
@@ -26,6 +27,11 @@ def index():
     counts = {k: sum(1 for f in live if f["kind"] == k) for k in KINDS}
     if args["kind"]:
         live = [f for f in live if f["kind"] == args["kind"]]
+    pages = max(1, -(-len(live) // PER_PAGE))
+    page = min(args["page"], pages)
+    found = {"page": page, "pages": pages, "total": len(live)}
+    live = live[(page - 1) * PER_PAGE:page * PER_PAGE]
     return render_template("alerts.html", flags=live, counts=counts, kind=args["kind"],
+                           found=found,
                            recorded=recorded, include_cleared=bool(args["cleared"]),
                            kinds=KINDS, today=today.isoformat())

@@ -55,7 +55,7 @@ class AlertArgs(Schema):
         ("", "tranche_due", "evaluation_due", "window_closing", "policy_lapsing",
          "clawback_due")))
     cleared = fields.String(load_default="", validate=validate.OneOf(("", "1")))
-    export = fields.String(load_default=None, validate=validate.OneOf(EXPORTS))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
 
 
 class SearchArgs(Schema):
