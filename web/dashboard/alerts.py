@@ -27,9 +27,9 @@ def index():
     counts = {k: sum(1 for f in live if f["kind"] == k) for k in KINDS}
     if args["kind"]:
         live = [f for f in live if f["kind"] == args["kind"]]
-    pages = max(1, -(-len(live) // PER_PAGE))
-    page = min(args["page"], pages)
-    found = {"page": page, "pages": pages, "total": len(live)}
+    last = max(1, -(-len(live) // PER_PAGE))
+    page = min(args["page"], last)
+    found = {"page": page, "pages": last, "total": len(live)}
     live = live[(page - 1) * PER_PAGE:page * PER_PAGE]
     return render_template("alerts.html", flags=live, counts=counts, kind=args["kind"],
                            found=found,
