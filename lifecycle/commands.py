@@ -110,6 +110,8 @@ class Obligation:
     policy: str | None
     due_on: date
     message: str
+    #: What the message is made from (amounts, years, dates), for words in other languages.
+    values: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True, kw_only=True)

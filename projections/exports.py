@@ -112,11 +112,12 @@ def _csv_cell(column: Column, value) -> str:
     return text
 
 
-def to_csv(columns: tuple[Column, ...], rows: list[dict]) -> bytes:
-    """The rows as CSV (UTF-8 with BOM), a header of column names first."""
+def to_csv(columns: tuple[Column, ...], rows: list[dict],
+           headings: list[str] | None = None) -> bytes:
+    """The rows as CSV (UTF-8 with BOM), a header of column names (or `headings`) first."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
+    writer.writerow(headings or [c.name for c in columns])
     for row in rows:
         writer.writerow([_csv_cell(c, row.get(c.name)) for c in columns])
     return out.getvalue().encode("utf-8-sig")
@@ -140,8 +141,10 @@ def _xlsx_cell(sheet, column: Column, value) -> WriteOnlyCell:
     return cell
 
 
-def to_xlsx(columns: tuple[Column, ...], rows: list[dict], title: str) -> bytes:
-    """The rows as one XLSX sheet named `title`, with a bold frozen header."""
+def to_xlsx(columns: tuple[Column, ...], rows: list[dict], title: str,
+            headings: list[str] | None = None) -> bytes:
+    """The rows as one XLSX sheet named `title`, with a bold frozen header (the column
+    names, or `headings`)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
@@ -150,8 +153,8 @@ def to_xlsx(columns: tuple[Column, ...], rows: list[dict], title: str) -> bytes:
         sheet.column_dimensions[get_column_letter(i)].width = width
     bold = Font(bold=True)
     header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, column.name)
+    for heading in headings or [c.name for c in columns]:
+        cell = WriteOnlyCell(sheet, heading)
         cell.font = bold
         header.append(cell)
     sheet.append(header)

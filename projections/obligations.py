@@ -7,8 +7,10 @@ not the policy texts': configurable, with these defaults (README, "Scheduler").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from lifecycle.commands import Obligation
 from lifecycle.status import UNDECIDED, Status
@@ -33,17 +35,77 @@ def obligations(state: EnterpriseState, catalogue: Catalogue, on: date,
     return sorted((o for _, o in found), key=lambda o: (o.due_on, o.key))
 
 
+#: The scheduler's words for each kind, as recorded in its flags (FlagRaised.message);
+#: the desk says them in its reader's language from the same values (web/messages.py).
+MESSAGES = {
+    "policy_lapsing": "{policy} lapses after {last_day}; the application is undecided",
+    "tranche_due": "tranche {year} of {amount} yuan is due in {year}",
+    "window_closing": "support window ends {ends} with {unpaid} tranche(s) unpaid",
+    "evaluation_due": "performance evaluation of {year} is due",
+    "clawback_due": "clawback of {amount} yuan is due after the revocation",
+}
+WHERE = "{application_id}, {policy} art. {article}"
+_DECIMAL_VALUES = ("amount",)
+_DATE_VALUES = ("last_day", "ends")
+
+
+def message(kind: str, values: dict) -> str:
+    """The recorded message of an obligation: its kind's words, then where it is."""
+    plain = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    return f"{MESSAGES[kind].format(**plain)} ({WHERE.format(**plain)})"
+
+
+def _pattern(kind: str) -> re.Pattern:
+    words = f"{MESSAGES[kind]} ({WHERE})"
+    parts = re.split(r"\{(\w+)\}", words)
+    seen, out = set(), []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            out.append(re.escape(part))
+        elif part in seen:
+            out.append(f"(?P={part})")
+        else:
+            seen.add(part)
+            out.append(f"(?P<{part}>.+?)")
+    return re.compile("^" + "".join(out) + "$")
+
+
+_PATTERNS = {kind: _pattern(kind) for kind in MESSAGES}
+
+
+def values_of(kind: str, recorded: str) -> dict | None:
+    """The values a recorded message was made from (None when it reads otherwise)."""
+    pattern = _PATTERNS.get(kind)
+    found = pattern.match(recorded or "") if pattern else None
+    if found is None:
+        return None
+    values: dict = dict(found.groupdict())
+    for name in _DECIMAL_VALUES:
+        if name in values:
+            values[name] = Decimal(values[name])
+    for name in _DATE_VALUES:
+        if name in values:
+            values[name] = date.fromisoformat(values[name])
+    for name in ("year", "article", "unpaid"):
+        if name in values and values[name].isdigit():
+            values[name] = int(values[name])
+    return values
+
+
 def _of_application(app: AppState, catalogue: Catalogue,
                     deadlines: Deadlines) -> list[tuple[date, Obligation]]:
     """(the day it opens, the obligation) for everything this application will owe."""
     item = catalogue.item(app.policy, app.article, app.item)
-    where = f"{app.application_id}, {app.policy} art. {app.article}"
+    where = {"application_id": app.application_id, "policy": app.policy,
+             "article": app.article}
     out = []
 
-    def add(kind: str, key: str, opens: date, due: date, message: str) -> None:
+    def add(kind: str, key: str, opens: date, due: date, **values) -> None:
+        values = {**values, **where}
         out.append((opens, Obligation(key=f"{kind}:{key}", kind=kind,
                                       application_id=app.application_id, policy=app.policy,
-                                      due_on=due, message=f"{message} ({where})")))
+                                      due_on=due, message=message(kind, values),
+                                      values=values)))
 
     if app.status in UNDECIDED:
         lapses = catalogue.policy(app.policy).valid_until
@@ -51,29 +113,27 @@ def _of_application(app: AppState, catalogue: Catalogue,
             last_day = lapses - timedelta(days=1)
             add("policy_lapsing", app.application_id,
                 lapses - timedelta(days=deadlines.policy_warning_days), last_day,
-                f"{app.policy} lapses after {last_day.isoformat()}; the application is undecided")
+                last_day=last_day)
     if app.status == Status.APPROVED:
         unpaid = [t for t in app.tranches if t["paid_on"] is None]
         for t in unpaid:
             add("tranche_due", f"{app.application_id}:{t['year']}", date(t["year"], 1, 1),
-                date(t["year"], 12, 31),
-                f"tranche {t['year']} of {t['amount']} yuan is due in {t['year']}")
+                date(t["year"], 12, 31), year=t["year"], amount=t["amount"])
         window = support_window(item, [t["year"] for t in app.tranches])
         if window is not None and unpaid:
             ends = date(window[1], 12, 31)
             add("window_closing", app.application_id,
                 ends - timedelta(days=deadlines.window_warning_days), ends,
-                f"support window ends {ends.isoformat()} with {len(unpaid)} tranche(s) unpaid")
+                ends=ends, unpaid=len(unpaid))
     if app.status in (Status.APPROVED, Status.COMPLETED) and len(app.tranches) > 1:
         for t in app.tranches:
             if t["paid_on"] is not None and t["year"] not in app.evaluations:
                 year_end = date(t["year"], 12, 31)
                 add("evaluation_due", f"{app.application_id}:{t['year']}",
                     year_end + timedelta(days=1),
-                    year_end + timedelta(days=deadlines.evaluation_days),
-                    f"performance evaluation of {t['year']} is due")
+                    year_end + timedelta(days=deadlines.evaluation_days), year=t["year"])
     if app.status == Status.REVOKED and app.clawback_due and app.revoked_on:
         add("clawback_due", app.application_id, app.revoked_on,
             app.revoked_on + timedelta(days=deadlines.clawback_days),
-            f"clawback of {app.clawback_due} yuan is due after the revocation")
+            amount=app.clawback_due)
     return out

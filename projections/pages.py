@@ -13,10 +13,28 @@ from decimal import Decimal
 
 from lifecycle.ledger import Ledger
 from projections import derive, queries
+from projections.obligations import Deadlines, obligations
 from projections.views import Views
 
 PER_PAGE = 25
-SORTS = {"name": "e.name, e.enterprise_id", "awarded": "e.awarded_fen DESC, e.name"}
+#: Each sortable column of the enterprise list, ascending; names in pinyin order.
+SORTS = {"name": "e.name_key, e.enterprise_id", "awarded": "e.awarded_fen DESC, e.name_key"}
+#: The columns `enterprise_list` sorts either way (`-name` is descending).
+COLUMNS = {"name": "e.name_key", "size": "e.size", "awarded": "e.awarded_fen",
+           "disbursed": "e.disbursed_fen", "clawback": "e.clawback_fen",
+           "registered": "e.registered_on"}
+
+
+def _enterprise_order(sort: str) -> str:
+    """ORDER BY of the enterprise list: a key of SORTS, or a column of COLUMNS, `-` first
+    for descending (`+` for ascending); ties by name (pinyin), then credit code."""
+    if sort in SORTS:
+        return SORTS[sort]
+    column = COLUMNS.get(sort.lstrip("-+"))
+    if column is None:
+        return SORTS["name"]
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    return f"{column} {direction}, e.name_key, e.enterprise_id"
 
 
 def _like(text: str) -> str:
@@ -40,6 +58,26 @@ def enterprise_list(views: Views, year: int, query: str = "", sector: str = "",
     awarded and disbursed totals, the annual caps it used in `year` (the tightest
     first) and how many flags are open.
     """
+    condition, args = _enterprise_where(query, sector, size)
+    total = views.db.execute(f"SELECT count(*) FROM enterprises e {condition}", args).fetchone()[0]
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = list(views.db.query(
+        f"""SELECT e.enterprise_id, e.name, e.size, e.sectors, e.awarded_fen, e.disbursed_fen,
+                   e.clawback_fen,
+                   (SELECT count(*) FROM flags f WHERE f.enterprise_id = e.enterprise_id
+                      AND f.cleared_on IS NULL) AS open_flags
+            FROM enterprises e {condition}
+            ORDER BY {_enterprise_order(sort)} LIMIT ? OFFSET ?""",
+        [*args, per_page, (page - 1) * per_page]))
+    caps = _annual_caps(views, [r["enterprise_id"] for r in rows], year)
+    for r in rows:
+        r["sectors"] = json.loads(r["sectors"])
+        r["caps"] = caps.get(r["enterprise_id"], [])
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "year": year}
+
+
+def _enterprise_where(query: str, sector: str, size: str) -> tuple[str, list]:
     where, args = [], []
     if query.strip():
         where.append("(e.name LIKE ? ESCAPE '\\' OR e.enterprise_id LIKE ? ESCAPE '\\')")
@@ -50,23 +88,21 @@ def enterprise_list(views: Views, year: int, query: str = "", sector: str = "",
     if size:
         where.append("e.size = ?")
         args.append(size)
-    condition = f"WHERE {' AND '.join(where)}" if where else ""
-    total = views.db.execute(f"SELECT count(*) FROM enterprises e {condition}", args).fetchone()[0]
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    return (f"WHERE {' AND '.join(where)}" if where else ""), args
+
+
+def enterprise_rows(views: Views, query: str = "", sector: str = "", size: str = "",
+                    sort: str = "name") -> list[dict]:
+    """Every enterprise `enterprise_list` would show for the same search, in its order,
+    with its totals: the rows of an export."""
+    condition, args = _enterprise_where(query, sector, size)
     rows = list(views.db.query(
-        f"""SELECT e.enterprise_id, e.name, e.size, e.sectors, e.awarded_fen, e.disbursed_fen,
-                   e.clawback_fen,
-                   (SELECT count(*) FROM flags f WHERE f.enterprise_id = e.enterprise_id
-                      AND f.cleared_on IS NULL) AS open_flags
-            FROM enterprises e {condition}
-            ORDER BY {SORTS.get(sort, SORTS['name'])} LIMIT ? OFFSET ?""",
-        [*args, per_page, (page - 1) * per_page]))
-    caps = _annual_caps(views, [r["enterprise_id"] for r in rows], year)
+        f"""SELECT e.enterprise_id, e.name, e.size, e.sectors, e.registered_on,
+                   e.awarded_fen, e.disbursed_fen, e.clawback_fen
+            FROM enterprises e {condition} ORDER BY {_enterprise_order(sort)}""", args))
     for r in rows:
         r["sectors"] = json.loads(r["sectors"])
-        r["caps"] = caps.get(r["enterprise_id"], [])
-    return {"rows": rows, "total": total, "page": page, "pages": pages, "year": year}
+    return rows
 
 
 def _annual_caps(views: Views, enterprise_ids: list[str], year: int) -> dict[str, list[dict]]:
@@ -84,13 +120,15 @@ def _annual_caps(views: Views, enterprise_ids: list[str], year: int) -> dict[str
 
 
 def enterprise(views: Views, ledger: Ledger, enterprise_id: str,
-               as_of: date | None = None) -> dict | None:
+               as_of: date | None = None, today: date | None = None,
+               deadlines: Deadlines | None = None) -> dict | None:
     """Everything the enterprise page shows, now or as it stood on business date `as_of`.
 
     None when no such enterprise is registered. For a past date the state is
     replayed from the log (`queries.state_from_log`), so awards, caps, windows and
     history (and the flags open) are those of that day; `registered` is False
-    when the enterprise was not registered yet.
+    when the enterprise was not registered yet. With `today`, `obligations` holds what
+    falls due on that day (or on `as_of`), judged live on the state shown.
     """
     row = views.db.execute("SELECT name FROM enterprises WHERE enterprise_id = ?",
                            (enterprise_id,)).fetchone()
@@ -121,6 +159,12 @@ def enterprise(views: Views, ledger: Ledger, enterprise_id: str,
             "evaluations": [{"year": y, **e} for y, e in sorted(a.evaluations.items())],
         } for a in applications],
         "history": history,
+        "obligations": [] if today is None else [
+            {"key": o.key, "kind": o.kind, "application_id": o.application_id,
+             "policy": o.policy, "due_on": o.due_on, "message": o.message, "values": o.values,
+             "overdue": (as_of or today) > o.due_on}
+            for o in obligations(state, ledger.catalogue, as_of or today,
+                                 deadlines or Deadlines())],
     }
 
 
@@ -172,7 +216,9 @@ def spend(views: Views) -> dict:
     """Awarded and paid per policy, article and year (the `spend` view), with totals.
 
     `articles` holds one row per policy and article with its figures by year
-    (a table's rows and columns); `by_year` the totals of each year.
+    (a table's rows and columns); `by_year` the totals of each year. What was paid on
+    awards since revoked is `revoked_fen` (per cell) and `revoked_paid_fen` in all; of
+    it `clawback_fen` is still due and `repaid_fen` was paid back.
     """
     rows = list(views.db.query("SELECT * FROM spend ORDER BY policy, article, year"))
     years = sorted({r["year"] for r in rows})
@@ -186,11 +232,33 @@ def spend(views: Views) -> dict:
         for total in (a, by_year[r["year"]]):
             total["awarded_fen"] += r["awarded_fen"]
             total["paid_fen"] += r["paid_fen"]
+    # Revoked awards count as awarded nothing, but what was paid on them stays paid and
+    # becomes a clawback: shown apart, so that paid above awarded reads for what it is.
+    revoked: dict[tuple, int] = {}
+    for r in views.db.execute(
+            "SELECT a.policy, a.article, t.year, SUM(t.amount_fen) FROM tranches t "
+            "JOIN applications a USING (application_id) WHERE a.status = 'revoked' "
+            "AND t.paid_on IS NOT NULL GROUP BY a.policy, a.article, t.year"):
+        revoked[(r[0], r[1], r[2])] = r[3]
+    for (policy, article, year), fen in revoked.items():
+        a = articles.get((policy, article))
+        if a is not None:
+            a["revoked_fen"] = a.get("revoked_fen", 0) + fen
+            if year in a["years"]:
+                a["years"][year] = {**a["years"][year], "revoked_fen": fen}
+        if year in by_year:
+            by_year[year]["revoked_fen"] = by_year[year].get("revoked_fen", 0) + fen
+    outstanding = views.db.execute("SELECT coalesce(sum(clawback_fen), 0) FROM applications "
+                                   "WHERE status = 'revoked'").fetchone()[0]
+    revoked_fen = sum(revoked.values())
     return {
         "rows": rows, "years": years, "articles": list(articles.values()),
         "by_year": list(by_year.values()),
         "awarded_fen": sum(r["awarded_fen"] for r in rows),
         "paid_fen": sum(r["paid_fen"] for r in rows),
+        "revoked_paid_fen": revoked_fen,  # paid on awards since revoked: to claw back
+        "clawback_fen": outstanding,  # of that, not yet repaid
+        "repaid_fen": revoked_fen - outstanding,
     }
 
 

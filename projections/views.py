@@ -20,7 +20,7 @@ import sqlite_utils
 from lifecycle import store
 from lifecycle.accounts import UserAccount
 from policies.catalogue import Catalogue
-from projections import derive
+from projections import derive, pinyin
 from projections.state import AppState, EnterpriseState
 
 VIEWS_FILE = "views.sqlite"
@@ -109,7 +109,8 @@ class Views:
             sql("enterprises", {
                 "enterprise_id": str, "name": str, "size": str, "sectors": str,
                 "registered_on": str, "dishonesty": str, "awarded_fen": int,
-                "disbursed_fen": int, "clawback_fen": int}, pk="enterprise_id"),
+                "disbursed_fen": int, "clawback_fen": int, "name_key": str},
+                pk="enterprise_id"),
             sql("applications", {
                 "application_id": str, "enterprise_id": str, "policy": str, "article": int,
                 "item": str, "project_id": str, "status": str, "requested_fen": int,
@@ -143,6 +144,8 @@ class Views:
             *(f"CREATE INDEX idx_{t}_enterprise ON {t} (enterprise_id)" for t in PER_ENTERPRISE),
             "CREATE INDEX idx_history_enterprise ON history (enterprise_id, notification_id)",
             "CREATE INDEX idx_applications_status ON applications (status)",
+            "CREATE INDEX idx_enterprises_name_key ON enterprises (name_key)",
+            "CREATE INDEX idx_applications_submitted ON applications (submitted_on)",
             "CREATE INDEX idx_windows_ends ON windows (ends_on)",
             """CREATE VIEW spend AS
             SELECT a.policy, a.article, t.year,
@@ -312,7 +315,8 @@ class Views:
                 "dishonesty": json.dumps([{"at": _iso(d["at"]), "note": d["note"]}
                                           for d in s.dishonesty], ensure_ascii=False),
                 "awarded_fen": fen(t["awarded_total"]), "disbursed_fen": fen(t["disbursed_total"]),
-                "clawback_fen": fen(t["clawback_due_total"])})
+                "clawback_fen": fen(t["clawback_due_total"]),
+                "name_key": pinyin.sort_key(s.name)})
             for a in s.applications.values():
                 if s.enterprise_id not in whole and a.application_id not in changed.get(
                         s.enterprise_id, ()):

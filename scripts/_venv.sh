@@ -18,4 +18,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   fi
   touch "$stamp"
 fi
+# The message catalogues (web/locale/*/grants.po) compiled to .mo where missing or stale.
+.venv/bin/python -m web.words compile
 export PATH="$root/.venv/bin:$PATH"

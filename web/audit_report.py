@@ -12,7 +12,7 @@ import io
 from html import escape
 
 from lifecycle.audit import AuditReport
-from web.messages import KINDS, finding_message, with_words
+from web.messages import finding_message, kind_meaning, with_words
 
 CSV_COLUMNS = ("kind", "application_id", "enterprise_id", "notification_id", "at", "message")
 
@@ -93,6 +93,6 @@ def to_html(report: AuditReport) -> str:
     kinds = sorted({f["kind"] for f in d["findings"]})
     if kinds:
         parts += ["<h2>问题类型说明 / Kinds of finding</h2>",
-                  _table(["类型 / Kind", "含义 / Meaning"], [[k, KINDS.get(k, "")] for k in kinds])]
+                  _table(["类型 / Kind", "含义 / Meaning"], [[k, kind_meaning(k)] for k in kinds])]
     parts.append("</body></html>")
     return "\n".join(parts)

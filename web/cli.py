@@ -37,8 +37,8 @@ from lifecycle.errors import Refused
 from lifecycle.ledger import GROUP, Ledger
 from projections import queries
 from projections.follower import Follower
-from web import audit_report, contract, inputs, proofs, shapes
-from web.messages import finding_message, with_words
+from web import audit_report, contract, inputs, proofs, shapes, words
+from web.messages import finding_message, flag_message, with_words
 from web.progress import Progress
 from web.services import Services
 from web.settings import Settings, SettingsError
@@ -459,6 +459,7 @@ def cmd_flags(args, settings: Settings) -> int:
     on = args.on or settings.clock.today()
     with closing(open_services(settings)) as services, services.reader() as views:
         rows = queries.flags_on(services.ledger, views, on, services.deadlines)
+    rows = [{**r, "message": flag_message(r)} for r in rows]  # in GRANTS_LANG's words
     if args.json:
         print(dumps({"on": on.isoformat(), "flags": rows}))
         return 0
@@ -653,7 +654,10 @@ def main(argv: list[str] | None = None, environ=os.environ) -> int:
         settings = replace(settings, data=Path(args.data))
     if args.command in BULK:
         bulk_work()
-    return args.run(args, settings)
+    # The words of `message` and `text` (codes and fields never change): GRANTS_LANG or
+    # the locale; English, the contract's, unless Chinese is asked for.
+    with words.speaking(settings.language):
+        return args.run(args, settings)
 
 
 #: Commands that create and drop millions of objects in one run.

@@ -3,7 +3,8 @@
 The ledger answers `Outcome`s and raises `Refused`, in codes and values; this is
 the one place that turns them into the contract's lines (for `grants apply`, the
 API's POST /commands, the import report, the pages), amounts as strings of two
-places and messages in words (web/messages.py).
+places and messages in words (web/messages.py), in the reader's language
+(web/words.py: the contract's English unless the caller asked for another).
 """
 
 from __future__ import annotations
@@ -19,15 +20,28 @@ from web import messages
 
 
 class InputRefused(Refused):
-    """Input the edge could not read as a command (a schema's verdict), with its words."""
+    """Input the edge could not read as a command (a schema's verdict), with its words.
 
-    def __init__(self, message: str, fields: dict[str, str]):
+    A schema's verdict (`schema=True`) keeps the schema's own English per field; its
+    `message` and `fields` are said in the reader's language when the line is made
+    (web/messages.py reads marshmallow's messages back to the catalogues' keys). Other
+    input (not JSON, not UTF-8) keeps the words it was given.
+    """
+
+    def __init__(self, message: str, fields: dict[str, str], schema: bool = False):
         super().__init__("invalid_command", "malformed_input")
-        self.message, self._fields = message, dict(fields)
+        self.message, self._fields, self.schema = message, dict(fields), schema
 
     @property
     def fields(self) -> dict[str, str]:
         return self._fields
+
+    def words(self) -> tuple[str, dict[str, str]]:
+        """(the message, each field with why) for the reader now."""
+        if not self.schema:
+            return self.message, self._fields
+        return (messages.input_message(self._fields),
+                {name: messages.schema_message(why) for name, why in self._fields.items()})
 
 
 def plain(value):
@@ -48,11 +62,12 @@ def plain(value):
 def error(refused: Refused) -> dict:
     """The contract's `error` object: code, message, and every field named with why."""
     if isinstance(refused, InputRefused):
-        return {"code": refused.code, "message": refused.message, "fields": refused.fields}
+        message, fields = refused.words()
+        return {"code": refused.code, "message": message, "fields": fields}
     fields = {name: messages.field_message(reason, refused.values)
               for name, reason in refused.fields.items()}
     return {"code": refused.code, "message": messages.refusal_message(
-        refused.reason, refused.values, refused.field), "fields": fields}
+        refused.reason, refused.values, field=refused.field), "fields": fields}
 
 
 def refused_line(command: str | None, refused: Refused) -> dict:
@@ -83,8 +98,8 @@ def quote(answer: dict) -> dict:
     if r is not None:
         values = r.get("values") or {}
         answer["refusal"] = {
-            "code": r["code"], "message": messages.refusal_message(r["reason"], values,
-                                                                   r.get("field")),
+            "code": r["code"], "message": messages.refusal_message(
+                r["reason"], values, field=r.get("field")),
             "fields": ({r["field"]: messages.field_message(r["reason"], values)}
                        if r.get("field") else {})}
     return answer

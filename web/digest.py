@@ -1,4 +1,5 @@
-"""The staff's daily digest of flags, by mail when SMTP is configured."""
+"""The staff's daily digest of flags, by mail when SMTP is configured: in Chinese, then
+in English, with the words of the pages (web/locale), and the day's signed head last."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import json
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+
+from web import words
+from web.messages import flag_message
+from web.words import Reader
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,15 @@ class DigestMail:
         return bool(self.host and self.to)
 
 
+def _said(counts: dict, who: Reader) -> dict:
+    return {**counts, "on": words.day(counts["on"], who)}
+
+
+def _flag(obligation, who: Reader) -> str:
+    return flag_message({"kind": obligation.kind, "message": obligation.message,
+                         "values": obligation.values}, who)
+
+
 def send_digest(summary, mail: DigestMail, checkpoint: dict | None = None) -> bool:
     """Mail the staff what was flagged today and what is overdue, when `mail` is configured.
 
@@ -32,19 +46,23 @@ def send_digest(summary, mail: DigestMail, checkpoint: dict | None = None) -> bo
     if not mail.configured or not (summary.raised or summary.overdue or checkpoint):
         return False
     msg = EmailMessage()
-    msg["Subject"] = (f"Grant Ledger {summary.on.isoformat()}: {len(summary.raised)} new, "
-                      f"{len(summary.overdue)} overdue / 新提醒 {len(summary.raised)} 项，"
-                      f"逾期 {len(summary.overdue)} 项")
+    zh, en = Reader("zh", plain=False), Reader("en", plain=False)
+    counts = {"on": summary.on, "raised": len(summary.raised), "overdue": len(summary.overdue)}
+    msg["Subject"] = (f"{words.text('digest.subject', 'en', **_said(counts, en))} / "
+                      f"{words.text('digest.subject', 'zh', **_said(counts, zh))}")
     msg["From"] = mail.sender
     msg["To"] = ", ".join(mail.to)
-    lines = [f"每日提醒 Daily digest {summary.on.isoformat()}", ""]
-    lines += ["新提醒 Raised today:"] + [f"  {e}  due {o.due_on}  {o.message}"
-                                       for e, o in summary.raised] or ["  —"]
-    lines += ["", "逾期 Overdue:"] + [f"  {e}  due {o.due_on}  {o.message}"
-                                     for e, o in summary.overdue] or ["  —"]
+    lines = []
+    for who in (zh, en):  # Chinese first, then English: one mail for every reader
+        lines += [words.text("digest.title", who.lang, **_said(counts, who)), ""]
+        for key, found in (("digest.raised", summary.raised), ("digest.overdue",
+                                                               summary.overdue)):
+            lines.append(words.text(key, who.lang))
+            lines += [f"  {e}  {words.text('digest.due', who.lang, due=words.day(o.due_on, who))}"
+                      f"  {_flag(o, who)}" for e, o in found] or ["  —"]
+            lines.append("")
     if checkpoint is not None:
-        lines += ["", "日志检查点 Checkpoint of the log (keep this mail; "
-                      "grants audit --checkpoint FILE checks it):",
+        lines += [words.text("digest.checkpoint", "zh"), words.text("digest.checkpoint", "en"),
                   json.dumps(checkpoint, ensure_ascii=False)]
     msg.set_content("\n".join(lines))
     with smtplib.SMTP(mail.host, mail.port, timeout=30) as smtp:

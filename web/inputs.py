@@ -53,7 +53,7 @@ class UnreadableInput(InputRefused):
 
 def refused(where: str, reason: str, command: str | None = None, **values) -> UnreadableInput:
     """The refusal of unreadable input at `where`, in the contract's words (web/messages.py)."""
-    return UnreadableInput(refusal_message(reason, values, where),
+    return UnreadableInput(refusal_message(reason, values, field=where),
                            {where: field_message(reason, values)}, command)
 
 

@@ -1,237 +1,309 @@
-"""Words for what the domain answers in codes and values: refusals and trace lines.
+"""Words for what the domain answers in codes and values: refusals, trace lines, findings,
+flags and the schema's verdicts, in the reader's language (web/words.py).
 
-The domain never writes a sentence (lifecycle/errors.py); here each reason and each
-trace rule has its words, made from the values it carries. English is the
-contract's language for `message` on the command line; the desk's catalogues add
-Chinese on these same keys.
+The domain never writes a sentence (lifecycle/errors.py). Each reason, trace rule, kind
+and finding is a key of the catalogues (`reason.<code>` and `field.<code>`, `trace.<rule>`,
+`kind.<kind>`, `finding.<reason>`, `obligation.<kind>`); here the values it carries are
+written out for the reader: for the contract's English exactly as `grants apply` always
+wrote them (`1500000.00`, ISO dates, codes), for people at the desk as they read them
+(150.00万元, 2025年7月1日, 已认定, 核定总投资).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
+from policies.catalogue import Catalogue
 from policies.money import yuan
+from projections import obligations as obligation_words
+from web import words
+from web.words import Reader, label, template
 
-#: The words of each refusal reason: (the message, what the field line says).
-REASONS: dict[str, tuple[str, str]] = {
-    # the lifecycle
-    "not_certified": ("application {application_id} must be certified before it is approved",
-                      "certify first"),
-    "award_stopped": ("a failed evaluation stopped the later tranches of {application_id}",
-                      "the award is stopped"),
-    "step_not_allowed": ("cannot {step} application {application_id}: it is {status}",
-                         "not allowed while {status}"),
-    "before_last_event": ("at: before the application's last event ({last})",
-                          "before the application's last event ({last})"),
-    "after_today": ("at: later than today ({today}): what has not happened yet is not a fact",
-                    "later than today ({today})"),
-    "year_not_ended": ("at: the performance of {year} is evaluated once {year} has ended",
-                       "{year} has not ended"),
-    "tranche_not_planned": ("year: no tranche is planned for {year} (planned: {planned})",
-                            "no tranche is planned for {year} (planned: {planned})"),
-    "tranche_already_paid": ("the {year} tranche of {application_id} is already paid",
-                             "already paid"),
-    "before_tranche_year": ("at: the {year} tranche cannot be paid before {year}",
-                            "the {year} tranche cannot be paid before {year}"),
-    "earlier_tranche_unpaid": ("earlier tranches must be paid first", "pay earlier tranches"),
-    "evaluation_required": ("the {year} tranche needs a passed evaluation for {evaluate}",
-                            "evaluate {evaluate} first"),
-    "tranche_not_paid": ("year: no tranche of {application_id} was paid for {year}",
-                         "no tranche was paid for {year}"),
-    "already_evaluated": ("{year} was already evaluated ({result})", "already evaluated"),
-    "not_one_of": ("must be one of {allowed}", "must be one of {allowed}"),
-    "not_positive": ("must be more than zero", "must be more than zero"),
-    "more_than_clawback_due": ("amount: more than the clawback still due ({due})",
-                               "more than the clawback still due ({due})"),
-    "empty": ("{field}: must not be empty", "must not be empty"),
-    # the text rule (lifecycle/text.py) and the id rule
-    "not_text": ("{field}: must be text", "must be text"),
-    "character_not_allowed": ("{field}: holds {character}, a control, direction or invisible "
-                              "formatting character", "character {character} is not allowed"),
-    "nothing_visible": ("{field}: holds no visible character", "no visible character"),
-    "too_long": ("{field}: {length} characters, more than {max_length}",
-                 "at most {max_length} characters"),
-    "id_characters": ("{field}: an id holds only ASCII letters, digits, '-', '_' and '.', "
-                      "not {characters}", "characters not allowed: {characters}"),
-    "id_start": ("{field}: an id begins with a letter or a digit",
-                 "must begin with a letter or a digit"),
-    # the reading of amounts (policies/money.py)
-    "amount_type": ("{field}: write an amount as a decimal string, e.g. \"1500000.00\"",
-                    "write an amount as a decimal string, e.g. \"1500000.00\""),
-    "amount_form": ("{field}: write an amount as ASCII digits with at most two decimals, "
-                    "e.g. \"1500000.00\"", "write an amount as ASCII digits with at most two "
-                    "decimals, e.g. \"1500000.00\""),
-    "amount_places": ("{field}: an amount has at most two decimal places (fen)",
-                      "an amount has at most two decimal places (fen)"),
-    "amount_negative": ("{field}: an amount cannot be negative", "an amount cannot be negative"),
-    "amount_too_large": ("{field}: an amount must be less than {max} yuan",
-                         "an amount must be less than {max} yuan"),
-    # the reading of JSON (web/inputs.py)
-    "too_deep": ("{field}: nested more than {max_depth} levels deep",
-                 "nested more than {max_depth} levels deep"),
-    "line_too_long": ("{field}: {length} characters, more than {max_length}",
-                      "more than {max_length} characters"),
-    "number_too_long": ("{field}: a number of more than {max_digits} characters, or beyond "
-                        "what a float holds", "a number of more than {max_digits} characters"),
-    "not_a_number": ("{field}: NaN and Infinity are not JSON", "NaN and Infinity are not JSON"),
-    "not_unicode": ("{field}: holds {character}, half of a UTF-16 pair",
-                    "character {character} is not allowed"),
-    "not_a_whole_number": ("{field}: write a whole number in ASCII digits (at most "
-                           "{max_digits})", "a whole number in ASCII digits"),
-    # the register
-    "credit_code_length": ("enterprise_id: must be {length} characters",
-                           "must be {length} characters"),
-    "credit_code_characters": ("enterprise_id: characters not allowed in a credit code: "
-                               "{characters}", "characters not allowed: {characters}"),
-    "credit_code_check": ("enterprise_id: check character is {found}, expected {expected}",
-                          "check character is {found}, expected {expected}"),
-    "enterprise_registered": ("enterprise {enterprise_id} is already registered",
-                              "already registered"),
-    "enterprise_not_registered": ("no enterprise {enterprise_id}", "not registered"),
-    "application_exists": ("application {application_id} already exists", "already exists"),
-    "application_not_found": ("no application {application_id}", "not found"),
-    "not_in_catalogue": ("{policy} article {article} item {item} is not in the catalogue",
-                         "not in the catalogue"),
-    "before_registration": ("at: before the enterprise was registered ({registered_on})",
-                            "before the enterprise was registered ({registered_on})"),
-    # amounts and plans
-    "nothing_remains": ("nothing may be approved: {rule} of {policy} article {article} "
-                        "leaves nothing", "nothing remains"),
-    "above_maximum": ("{amount} exceeds the maximum {max_amount} that may be approved",
-                      "at most {max_amount}"),
-    "tranches_do_not_add_up": ("tranches: tranches add up to {total}, not the amount {amount}",
-                               "add up to {total}, not {amount}"),
-    "tranche_not_positive": ("tranches: every tranche must be more than zero",
-                             "every tranche must be more than zero"),
-    "years_not_consecutive": ("tranches: tranche years must be consecutive and ascending",
-                              "years must be consecutive and ascending"),
-    "tranche_before_approval_year": ("tranches: the first tranche cannot precede the approval "
-                                     "year {approval_year}", "before the approval year"),
-    "single_payment_not_in_approval_year": (
-        "tranches: {policy} article {article} pays once, in the approval year "
-        "{approval_year}; the plan has {years}", "one tranche, in {approval_year}"),
-    "too_many_years": ("{policy} article {article} allows at most {max_years} consecutive "
-                       "year(s) of support, the plan has {years}", "at most {max_years} years"),
-    "entity_years_exceeded": (
-        "{policy} article {article} supports a single entity for at most {max_years} "
-        "consecutive years, over all its awards: it was supported in {earlier}, the plan adds "
-        "{years}", "at most {max_years} consecutive years for the entity"),
-    "annual_cap_exceeded": ("tranche {year} of {tranche} exceeds what remains in {year} under "
-                            "{policy} article {article}'s annual cap: {remaining}",
-                            "at most {remaining} in {year}"),
-    # the rules of the calculator
-    "not_in_force": ("{policy} is not in force on {on}: in force {from} to {until} (exclusive)",
-                     "submission date outside the policy's validity"),
-    "size_not_supported": ("{policy} article {article} supports {sizes} enterprises, not {size}",
-                           "{size}"),
-    "dishonesty_record": ("serious dishonesty record dated {dated} within {years} years before "
-                          "{submitted_on} ({policy} {cite})", "dishonesty record"),
-    "awards_per_enterprise": ("the enterprise already holds {held} award(s) under {policy}: at "
-                              "most {at_most} ({cite})", "at most {at_most}"),
-    "below_threshold": ("{what} is {value}, below the threshold {at_least} ({cite})",
-                        "below threshold"),
-    "basis_required": ("{policy} article {article} needs {missing} in the basis",
-                       "required by the article"),
-    "project_has_district_award": (
-        "project {project_id} already has a district award ({prior}, {prior_policy} article "
-        "{prior_article}): most favourable, never duplicated ({policy} {cite})", "{project_id}"),
-    "lost_every_race": ("other writers changed the same records {attempts} times in a row; "
-                        "nothing was written", "changed by another writer"),
-    # user accounts (lifecycle/accounts.py; the field line is what a form shows beside it)
-    "username_malformed": ("username: letters, digits, - and _ only",
-                           "letters, digits, - and _ only"),
-    "username_too_long": ("username: at most {most} characters", "at most {most} characters"),
-    "password_too_short": ("password: at least {least} characters",
-                           "at least {least} characters"),
-    "not_a_password_hash": ("password: only a password's hash is recorded, never the password",
-                            "not a password hash"),
-    "not_a_token_hash": ("token: only a token's SHA-256 is recorded", "not a token hash"),
-    "user_exists": ("user {username} already exists", "{username} already exists"),
-    "user_not_found": ("no user {username}", "no user {username}"),
-    "user_disabled": ("{username} is disabled", "no active user {username}"),
-    "user_active": ("{username} is active already", "{username} is active already"),
-    "role_unchanged": ("{username} is {role} already", "{username} is {role} already"),
-    # the service's own records
-    "request_answered": ("the request under Idempotency-Key {key} was answered already",
-                         "answered already"),
-    "daily_run_done": ("the daily job of {on} ran already, on {node}", "ran already"),
-    "daily_run_claimed": ("the daily job of {on} is running on {node}", "running on {node}"),
-    "daily_run_not_held": ("the daily job of {on} is {node}'s to finish", "not this node's"),
-    "daily_run_not_claimed": ("the daily job of {on} was never claimed", "never claimed"),
-}
+#: Every reason a refusal may carry (lifecycle, calculator, register): a key of the
+#: catalogues as `reason.<code>` (the message) and `field.<code>` (what the field says).
+REASONS = (
+    "not_certified", "award_stopped", "step_not_allowed", "before_last_event", "after_today",
+    "year_not_ended", "tranche_not_planned", "tranche_already_paid", "before_tranche_year",
+    "earlier_tranche_unpaid", "evaluation_required", "tranche_not_paid", "already_evaluated",
+    "not_one_of", "not_positive", "more_than_clawback_due", "empty", "credit_code_length",
+    "credit_code_characters", "credit_code_check", "enterprise_registered",
+    "enterprise_not_registered", "application_exists", "application_not_found",
+    "not_in_catalogue", "before_registration", "nothing_remains", "above_maximum",
+    "tranches_do_not_add_up", "tranche_not_positive", "years_not_consecutive",
+    "tranche_before_approval_year", "single_payment_not_in_approval_year", "too_many_years",
+    "entity_years_exceeded", "annual_cap_exceeded", "not_in_force", "size_not_supported",
+    "dishonesty_record", "awards_per_enterprise", "below_threshold", "basis_required",
+    "project_has_district_award", "lost_every_race",
+    # the text rule, amounts, the limits of inputs, accounts, keys and the daily run
+    "not_text",
+    "character_not_allowed",
+    "nothing_visible",
+    "too_long",
+    "id_characters",
+    "id_start",
+    "amount_type",
+    "amount_form",
+    "amount_places",
+    "amount_negative",
+    "amount_too_large",
+    "too_deep",
+    "line_too_long",
+    "number_too_long",
+    "not_a_number",
+    "not_unicode",
+    "not_a_whole_number",
+    "username_malformed",
+    "username_too_long",
+    "password_too_short",
+    "not_a_password_hash",
+    "not_a_token_hash",
+    "user_exists",
+    "user_not_found",
+    "user_disabled",
+    "user_active",
+    "role_unchanged",
+    "request_answered",
+    "daily_run_done",
+    "daily_run_claimed",
+    "daily_run_not_held",
+    "daily_run_not_claimed",
+)
+#: Every trace rule and its variants (`trace.<key>`); `rule.<rule>` names the rule.
+TRACE = (
+    "in_force", "size", "dishonesty", "threshold", "rate", "requested", "requested.no_rate",
+    "ladder", "ladder.nothing", "cap.item", "cap.project", "cap.enterprise_total",
+    "cap.enterprise_year", "cap.enterprise_year.span", "max", "refused",
+)
+RULES = ("in_force", "size", "dishonesty", "threshold", "rate", "requested", "ladder",
+         "cap.item", "cap.project", "cap.enterprise_total", "cap.enterprise_year", "max",
+         "refused")
+#: Reasons only findings have (`finding.<reason>`); the others are the refusals' words.
+FINDING_REASONS = (
+    "hash_mismatch", "undecodable", "shifted_up", "shifted_down", "moved", "swapped",
+    "versions_missing", "links_forward", "first_missing", "unlinked", "before_predecessor",
+    "cannot_decode", "cannot_recheck", "cannot_apply", "no_submission", "not_certified",
+    "enterprise_not_registered", "unknown_catalogue", "not_in_catalogue", "above_maximum",
+    "no_tranche", "booked_without_approval", "booking_differs", "never_booked",
+    "amount_differs", "evaluation_required", "award_stopped", "dated_after_recording",
+)
+SUBJECTS = ("approval", "disburse", "evaluate", "chain_broken")
 
-#: The words of each trace rule.
-TRACE: dict[str, str] = {
-    "in_force": "{policy} in force on {on}",
-    "size": "enterprise size {size} is among {sizes}",
-    "dishonesty": "no serious dishonesty record after {after}",
-    "threshold": "{what} meets at least {at_least}",
-    "rate": "{percent}% of {basis} {figure}",
-    "requested": "never more than the amount requested",
-    "requested.no_rate": "the article sets no rate: the amount requested",
-    "ladder": "promotion on ladder {ladder}: rung cap {rung_cap} less {lower_paid} already "
-              "awarded for lower rungs",
-    "ladder.nothing": "rung {rung} of ladder {ladder} is at or below one already awarded "
-                      "({awards}): nothing to pay",
-    "cap.item": "cap {cap} per award, used {used}, remaining {amount}",
-    "cap.project": "cap {cap} project {project_id}, used {used}, remaining {amount}",
-    "cap.enterprise_total": "cap {cap} enterprise in total, used {used}, remaining {amount}",
-    "cap.enterprise_year": "cap {cap} enterprise in {year}, used {used}, remaining {amount}",
-    "cap.enterprise_year.span": "cap {cap} a year over {first_year}–{last_year}: {amount} "
-                                "remaining in those years",
-    "max": "maximum that may be approved",
-    "refused": "{message}",
-}
+# -- the names of codes ---------------------------------------------------------------
+
+_catalogues: list[Catalogue] = []
 
 
-def _word(value) -> str:
+def use_catalogue(catalogue: Catalogue) -> None:
+    """Name items, ladders and rungs from `catalogue` too (the services' own rule sets)."""
+    if catalogue not in _catalogues:
+        _catalogues.insert(0, catalogue)
+
+
+def _known_catalogues() -> list[Catalogue]:
+    if not _catalogues:
+        from policies import catalogue as catalogue_module
+
+        _catalogues.append(catalogue_module.load())
+    return _catalogues
+
+
+def item_title(key: str, who: Reader) -> str:
+    """An item's title in the reader's language (its key when no catalogue has it)."""
+    for catalogue in _known_catalogues():
+        for policy in catalogue.policies.values():
+            for article in policy.articles.values():
+                for it in article.items:
+                    if it.key == key:
+                        return it.title_zh if who.zh else it.title_en
+    return key
+
+
+def _ladder_title(key: str, who: Reader) -> str:
+    for catalogue in _known_catalogues():
+        ladder = catalogue.ladders.get(key)
+        if ladder is not None:
+            return ladder.title_zh if who.zh else ladder.title_en
+    return key
+
+
+def _rung_title(key: str, who: Reader) -> str:
+    for catalogue in _known_catalogues():
+        for ladder in catalogue.ladders.values():
+            for rung in ladder.rungs:
+                if rung.key == key:
+                    return rung.title_zh if who.zh else rung.title_en
+    return key
+
+
+CITE = re.compile(r"^(\d{3}) art\. (\d+)$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The values that are amounts of money, whether Decimal or as JSON writes them.
+MONEY = frozenset({"amount", "max_amount", "total", "remaining", "tranche", "due", "cap",
+                   "used", "rung_cap", "lower_paid", "figure", "paid", "approved_amount",
+                   "value", "at_least", "asked", "max"})
+
+
+SECTION = re.compile(r"^(\d{3}) (paragraphs?) ([\d-]+)$|^(\d{3}) (header)$")
+
+
+def cite_words(cite: str | None, who: Reader | None = None) -> str:
+    """A citation ("003 art. 4", "004 paragraph 6") as the reader writes it ("003 第4条",
+    "004 第6段")."""
+    who = who or words.reader()
+    if not cite or who.plain:
+        return cite or ""
+    found = CITE.match(cite)
+    if found is not None:
+        return words.text("cite.article", who.lang, seed=found[1], article=found[2])
+    found = SECTION.match(cite)
+    if found is not None and found[1]:
+        return words.text("cite.paragraph", who.lang, seed=found[1], paragraph=found[3])
+    if found is not None:
+        return words.text("cite.header", who.lang, seed=found[4])
+    return cite
+
+
+def ladder_title(key: str, who: Reader | None = None) -> str:
+    """A ladder of recognitions by its title in the reader's language."""
+    return _ladder_title(key, who or words.reader())
+
+
+def rung_title(key: str, who: Reader | None = None) -> str:
+    """A rung of a ladder by its title in the reader's language."""
+    return _rung_title(key, who or words.reader())
+
+
+#: Values that are codes, and the prefix of the catalogue keys that name them.
+_CODE_PREFIX = {"status": "status", "size": "size", "sizes": "size", "basis": "basis",
+                "of": "basis", "missing": "basis", "rule": "rule", "result": "result",
+                "step": "step", "event": "event", "link": "link", "kind": "kindname"}
+
+
+def _code(name: str, value: str, who: Reader) -> str:
+    if name == "item":
+        return item_title(value, who)
+    if name == "ladder":
+        return _ladder_title(value, who)
+    if name == "rung":
+        return _rung_title(value, who)
+    if name == "cite":
+        return cite_words(value, who)
+    if name == "allowed":
+        for prefix in ("size", "result"):
+            found = label(prefix, value, who.lang)
+            if found != value:
+                return found
+        return value
+    prefix = _CODE_PREFIX.get(name)
+    return label(prefix, value, who.lang) if prefix else value
+
+
+def _plain_word(value) -> str:
+    """A value as the contract's English has always written it."""
     if isinstance(value, Decimal):
         return yuan(value) if value == value.quantize(Decimal("0.01")) else f"{value:f}"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict) and {"year", "amount"} <= set(value):  # a tranche
-        return f"{value['year']}: {_word(value['amount'])}"
+        return f"{value['year']}: {_plain_word(value['amount'])}"
     if isinstance(value, list | tuple):
-        return ", ".join(_word(v) for v in value) or "none"
+        return ", ".join(_plain_word(v) for v in value) or "none"
     if value is None:
         return "…"
     return str(value)
 
 
-class _Values(dict):
+def _word(name: str, value, who: Reader) -> str:
+    """A value for the reader: amounts, dates, lists and codes in their words."""
+    if who.plain:
+        return _plain_word(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Decimal):
+        return words.percent(value, who) if name == "rate" else words.money(value, who, exact=True)
+    if isinstance(value, date):
+        return words.day(value, who)
+    if isinstance(value, dict) and {"year", "amount"} <= set(value):  # a tranche
+        return words.text("words.tranche", who.lang, year=value["year"],
+                          amount=_word("amount", value["amount"], who))
+    if isinstance(value, list | tuple):
+        return words.listing([_word(name, v, who) for v in value], who)
+    if value is None:
+        return words.text("words.unknown", who.lang)
+    if isinstance(value, str):
+        if name in MONEY and words.is_amount(value):  # an amount as JSON carries it
+            return words.money(Decimal(value), who, exact=True)
+        if ISO_DATE.match(value):
+            return words.day(value, who)
+        return _code(name, value, who)
+    return str(value)
+
+
+def fill(key_or_words: str, values: dict, who: Reader | None = None) -> str:
+    """The words of a catalogue key (or words with placeholders), its values written out."""
+    who = who or words.reader()
+    found = template(key_or_words, who.lang)
+    written = {k: _word(k, v, who) for k, v in values.items()}
+    return found.format_map(_Keep(written))
+
+
+class _Keep(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
-def fill(template: str, values: dict) -> str:
-    return template.format_map(_Values({k: _word(v) for k, v in values.items()}))
-
-
-def _extra(values: dict) -> dict:
-    """Values derived for the words: what a threshold is on, a rate as a percentage."""
+def _extra(values: dict, who: Reader) -> dict:
+    """Values derived for the words: what a threshold is on, a ratio as a percentage."""
     out = dict(values)
     if "basis" in values and "of" in values:
-        out["what"] = f"{values['basis']}/{values['of']}" if values["of"] else values["basis"]
+        if who.plain:
+            out["what"] = (f"{values['basis']}/{values['of']}" if values["of"]
+                           else values["basis"])
+        elif values["of"]:
+            out["what"] = words.text("threshold.share", who.lang,
+                                     basis=label("basis", values["basis"], who.lang),
+                                     of=label("basis", values["of"], who.lang))
+            for name in ("value", "at_least"):
+                if values.get(name) is not None and words.is_amount(str(values[name])):
+                    out[name] = words.percent(values[name], who)
+        else:
+            out["what"] = label("basis", values["basis"], who.lang)
     return out
 
 
-def refusal_message(reason: str, values: dict, field: str | None = None) -> str:
-    """The sentence of a refusal; `{field}` in it names the field concerned."""
-    message, _ = REASONS.get(reason, (reason, reason))
+def refusal_message(reason: str, values: dict, who: Reader | None = None, *,
+                    field: str | None = None) -> str:
+    """The message of a refusal (the contract's `message`); `{field}` in it names the
+    field concerned."""
+    who = who or words.reader()
+    key = f"reason.{reason}"
+    if template(key, who.lang) == key:
+        return reason
     if field is not None:
         values = {"field": field, **values}
-    return fill(message, _extra(values))
+    return fill(key, _extra(values, who), who)
 
 
-def field_message(reason: str, values: dict) -> str:
-    _, why = REASONS.get(reason, (reason, reason))
-    return fill(why, _extra(values))
+def field_message(reason: str, values: dict, who: Reader | None = None) -> str:
+    """What a refusal says beside its field (a value of the contract's `fields`)."""
+    who = who or words.reader()
+    key = f"field.{reason}"
+    if template(key, who.lang) == key:
+        return reason
+    return fill(key, _extra(values, who), who)
 
 
-def trace_text(line: dict) -> str:
+def rule_name(rule: str, who: Reader | None = None) -> str:
+    """The short name of a trace rule (cap.project: 单个项目上限)."""
+    return label("rule", rule, (who or words.reader()).lang)
+
+
+def trace_text(line: dict, who: Reader | None = None) -> str:
     """The words of one trace line (as the quote's JSON carries it: amounts as strings)."""
-    if "text" in line:  # a line stored before trace lines were codes and values
+    who = who or words.reader()
+    if "text" in line and "rule" not in line:  # a line stored before trace lines were codes
         return line["text"]
     rule, values = line["rule"], dict(line.get("values") or {})
     values["amount"] = line.get("amount")
@@ -246,109 +318,143 @@ def trace_text(line: dict) -> str:
     elif rule == "rate":
         values["percent"] = f"{(Decimal(values['rate']) * 100).normalize():f}"
     elif rule == "refused":
-        values["message"] = refusal_message(values.get("reason", ""), values)
-    return fill(TRACE.get(key, rule), _extra(values))
+        return refusal_message(values.get("reason", ""), values, who)
+    if template(f"trace.{key}", who.lang) == f"trace.{key}":
+        return rule
+    return fill(f"trace.{key}", _extra(values, who), who)
 
 
 # -- the audit's findings -------------------------------------------------------------
 
-#: What each kind of finding means (the report's legend).
-KINDS: dict[str, str] = {
-    "chain_broken": "a stored event was changed, removed, inserted or reordered",
-    "above_entitlement": "approved more than the rules in force allowed",
-    "duplicate_support": "a second district award for one project",
-    "policy_not_in_force": "the policy was not in force on the submission date",
-    "ineligible": "the enterprise or the figures did not qualify",
-    "plan_breaks_rules": "the tranche plan breaks the article's years or annual caps",
-    "not_certified": "approved without a certification before it",
-    "not_booked": "an approval and the enterprise ledger's booking do not match",
-    "evaluation_missing": "a tranche paid without a passed evaluation of an earlier year",
-    "paid_after_failure": "a tranche paid after a failed evaluation stopped the award",
-    "tranche_not_planned": "a payment the approved plan does not hold",
-    "out_of_sequence": "a step taken in a state that does not allow it",
-    "dated_after_recording": "an event dated later than the day it was recorded (rule 9)",
-    "evaluation_not_allowed": "an evaluation of a year not paid, not yet ended, or twice",
-    "unknown_catalogue": "an approval names a catalogue version the store does not hold",
-    "not_replayable": "a stored event that cannot be decoded or applied",
-}
-#: Words of the reasons only findings have (the others are the refusals' words).
-FINDING_REASONS: dict[str, str] = {
-    "hash_mismatch": "the stored event does not match its hash",
-    "undecodable": "the stored event cannot be decoded",
-    "shifted_up": "an event was inserted before version {moved}, shifting it up",
-    "shifted_down": "an event before version {moved} was removed, shifting it down",
-    "moved": "the event recorded as version {moved} stands at version {version}",
-    "swapped": "versions {first} and {second} were swapped",
-    "versions_missing": "versions {first}–{last} are missing",
-    "links_forward": "the event links to an event after it in the log",
-    "first_missing": "the aggregate's first {count} event(s) are missing",
-    "unlinked": "the event does not link to the one before it",
-    "before_predecessor": "the event stands before its predecessor in the log",
-    "cannot_decode": "notification {notification_id} ({topic}) cannot be decoded: {error}",
-    "cannot_recheck": "notification {notification_id} ({event}) cannot be re-checked: {error}",
-    "cannot_apply": "{event} of {aggregate_id} cannot be applied: {error}",
-    "no_submission": "an event of an application with no submission in the log ({event})",
-    "not_certified": "without a certification (认定) before it: approval needs certified "
-                     "figures (DOMAIN.md lifecycle)",
-    "enterprise_not_registered": "but enterprise {enterprise_id} was not registered",
-    "unknown_catalogue": "with catalogue version {version}, which the store does not hold",
-    "not_in_catalogue": "catalogue {version} has no such item",
-    "above_maximum": "catalogue {version} allowed at most {max_amount} on {at}: {rule} of "
-                     "{rule_policy} art. {rule_article} ({cite})",
-    "no_tranche": "the approval has no tranche",
-    "booked_without_approval": "the enterprise ledger books {amount} for {application_id} "
-                               "({policy} art. {article}) with no approval of that application "
-                               "before it in the log",
-    "booking_differs": "the enterprise ledger of {booked_by} books {amount} in {booked}, but "
-                       "{application_id} was approved {approved_amount} in {approved}",
-    "never_booked": "the enterprise ledger of {enterprise_id} never booked it, so its caps "
-                    "never counted it",
-    "amount_differs": "the plan says otherwise (plan: {planned})",
-    "evaluation_required": "with no passed performance evaluation (绩效评价) of {evaluate} "
-                           "recorded before it: multi-year support under {policy} art. "
-                           "{article} is paid year by year on a passed evaluation",
-    "award_stopped": "after the failed performance evaluation (绩效评价) stopped the award's "
-                     "later tranches",
-    "dated_after_recording": "{event} dated {at} was recorded on {recorded_on} (Beijing): a "
-                             "step that had not happened yet is not a fact (DOMAIN.md rule 9)",
-}
-_SUBJECTS = {
-    "approval": "{application_id} was approved {amount} under {policy} art. {article} ({item})",
-    "disburse": "{application_id} was paid {paid} for {year} under {policy} art. {article} "
-                "({item})",
-    "evaluate": "{application_id}'s performance evaluation (绩效评价) of {year}",
-    "chain_broken": "hash chain broken ({link}) at version {version} of aggregate "
-                    "{aggregate_id}, notification {notification_id}",
-}
+
+def kind_name(kind: str, who: Reader | None = None) -> str:
+    """The short name of a kind of finding."""
+    return label("kindname", kind, (who or words.reader()).lang)
 
 
-def finding_message(finding: dict) -> str:
+def kind_meaning(kind: str, who: Reader | None = None) -> str:
+    """What a kind of finding means (the report's legend)."""
+    return label("kind", kind, (who or words.reader()).lang)
+
+
+def finding_message(finding: dict, who: Reader | None = None) -> str:
     """The words of one finding (as `Finding.to_dict()` gives it)."""
+    who = who or words.reader()
     kind, reason = finding["kind"], finding["reason"]
     values = {**finding.get("detail", {}), "application_id": finding.get("application_id"),
               "enterprise_id": finding.get("enterprise_id"),
               "notification_id": finding.get("notification_id"), "at": finding.get("at")}
     refusal = values.pop("refusal", None)
     if reason in FINDING_REASONS:
-        words = fill(FINDING_REASONS[reason], values)
+        said = fill(f"finding.{reason}", values, who)
     elif refusal is not None:  # the calculator's refusal, re-checked
-        words = "nothing could be approved: " + refusal_message(reason, refusal)
+        said = words.text("finding.refused", who.lang,
+                          words=refusal_message(reason, refusal, who))
     else:
-        words = refusal_message(reason, values)
+        said = refusal_message(reason, values, who)
     if kind == "chain_broken":
-        subject = _SUBJECTS["chain_broken"]
+        subject = "chain_broken"
     elif kind in ("not_replayable", "dated_after_recording") or reason in (
             "no_submission", "booked_without_approval", "booking_differs"):
-        return words
+        return said
     else:
-        subject = _SUBJECTS.get(values.get("step") or "approval", _SUBJECTS["approval"])
+        subject = values.get("step") or "approval"
+        if subject not in SUBJECTS:
+            subject = "approval"
         if kind in ("tranche_not_planned", "paid_after_failure", "evaluation_missing"):
-            subject = _SUBJECTS["disburse"]
-    return f"{fill(subject, values)}: {words}"
+            subject = "disburse"
+    return template("finding.join", who.lang).format(
+        subject=fill(f"finding.subject.{subject}", values, who), words=said)
 
 
-def with_words(report: dict) -> dict:
+def with_words(report: dict, who: Reader | None = None) -> dict:
     """An audit report's JSON with each finding's `message`."""
     for f in report["findings"]:
-        f["message"] = finding_message(f)
+        f["message"] = finding_message(f, who)
     return report
+
+
+# -- the scheduler's flags ------------------------------------------------------------
+
+
+def flag_message(flag: dict, who: Reader | None = None) -> str:
+    """The words of a flag (a live obligation with its `values`, or a recorded flag whose
+    English message is read back into values); the contract's English is the message the
+    scheduler recorded."""
+    who = who or words.reader()
+    message = flag.get("message") or ""
+    if who.plain:
+        return message
+    values = flag.get("values") or obligation_words.values_of(flag["kind"], message)
+    if values is None:
+        return label("flag", flag["kind"], who.lang)
+    where = fill("obligation.where", values, who)
+    return fill(f"obligation.{flag['kind']}", {**values, "where": where}, who)
+
+
+# -- the schema's verdicts ------------------------------------------------------------
+
+#: marshmallow's own messages (and the amount field's), by the catalogue key that names
+#: them: their English words are the catalogue's `en`, so a message read back to its key
+#: and values can be said in any language.
+SCHEMA = ("required", "null", "validator_failed", "type", "invalid_input", "list", "string",
+          "integer", "date", "mapping", "unknown", "one_of", "length_between", "length_min",
+          "length_max", "length_equal", "range", "range_min", "range_max", "money_string",
+          "money_places", "money_float", "money_not_amount", "money_negative",
+          "money_too_large")
+
+
+def _pattern(english: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", english)
+    out = []
+    for i, part in enumerate(parts):
+        out.append(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)")
+    return re.compile("^" + "".join(out) + "$", re.S)
+
+
+_SCHEMA_PATTERNS: list[tuple[str, re.Pattern]] | None = None
+
+
+def _schema_patterns() -> list[tuple[str, re.Pattern]]:
+    global _SCHEMA_PATTERNS
+    if _SCHEMA_PATTERNS is None:
+        _SCHEMA_PATTERNS = [(key, _pattern(template(f"schema.{key}", "en"))) for key in SCHEMA]
+    return _SCHEMA_PATTERNS
+
+
+def schema_key(english: str) -> tuple[str, dict] | None:
+    """A schema message read back to (its catalogue key, its values), or None."""
+    for key, pattern in _schema_patterns():
+        found = pattern.match(english.strip())
+        if found:
+            return key, found.groupdict()
+    return None
+
+
+def schema_message(english: str, who: Reader | None = None) -> str:
+    """One schema message (marshmallow's English, or several joined by "; ") for the
+    reader; the English itself when it is not one the catalogues know."""
+    who = who or words.reader()
+    if who.plain and who.lang == "en":
+        return english
+    parts = []
+    for part in english.split("; "):
+        found = schema_key(part)
+        if found is None:
+            parts.append(part)
+            continue
+        key, values = found
+        if key in ("one_of",):
+            choices = values["choices"].split(", ")
+            values["choices"] = words.listing([_code("allowed", c, who) for c in choices], who)
+        parts.append(words.text(f"schema.{key}", who.lang, **values))
+    return ("；" if who.zh else "; ").join(parts)
+
+
+def input_message(fields: dict[str, str], who: Reader | None = None) -> str:
+    """The message of input no schema could read: every field with why."""
+    who = who or words.reader()
+    what = ("；" if who.zh else "; ").join(
+        words.text("input.field", who.lang, field=name, why=schema_message(why, who))
+        for name, why in fields.items())
+    return words.text("input.invalid_command", who.lang, what=what)

@@ -27,6 +27,7 @@ from policies.money import AmountError, money
 from web.contract import InputRefused
 from web.inputs import MAX_WHOLE_DIGITS, whole_number
 from web.messages import field_message
+from web.words import text as words_text
 
 
 class Money(fields.Field):
@@ -220,6 +221,16 @@ class RecordRepayment(CommandSchema):
     note = Text(text.NOTE, optional=True, load_default="")
 
 
+class NotAnObject(InputRefused):
+    """A command that is not a JSON object at all."""
+
+    def __init__(self):
+        super().__init__("a command is a JSON object", {"_schema": "not an object"})
+
+    def words(self) -> tuple[str, dict[str, str]]:
+        return words_text("input.not_object"), {"_schema": words_text("input.not_object.field")}
+
+
 SCHEMAS: dict[str, Schema] = {
     name: globals()[name]() for name in c.BY_NAME
 }
@@ -251,14 +262,14 @@ def command_name(data: object) -> str | None:
 def load_command(data: object, actor: str | None = None) -> c.Command:
     """The command `data` describes; `actor`, when given, overrides the one in the data."""
     if not isinstance(data, dict):
-        raise InputRefused("a command is a JSON object", {"_schema": "not an object"})
+        raise NotAnObject()
     try:
         kind = _TypeOnly().load(data)["type"]
         values = SCHEMAS[kind].load(data)
     except ValidationError as e:
         found = _flatten(e.messages)
         what = "; ".join(f"{k}: {v}" for k, v in found.items())
-        raise InputRefused(f"invalid command: {what}", found) from None
+        raise InputRefused(f"invalid command: {what}", found, schema=True) from None
     values.pop("type")
     if actor is not None:
         values["actor"] = actor

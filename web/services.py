@@ -30,7 +30,7 @@ from policies.catalogue import Catalogue
 from projections.follower import Follower
 from projections.obligations import Deadlines
 from projections.views import VIEWS_FILE, Views
-from web import contract
+from web import contract, messages
 from web.schemas import command_name, load_command
 from web.settings import Settings
 
@@ -46,6 +46,7 @@ class Services:
         self.deadlines = deadlines or Deadlines()
         self.ledger = Ledger(env=store.settings(self.data_dir, event_store), catalogue=catalogue,
                              clock=self.clock)
+        messages.use_catalogue(self.ledger.catalogue)  # items named in its words too
         self.follower = Follower.beside(self.ledger, self.data_dir)
         self.follower.catch_up()
         self._seen = self.follower.views.position()  # the log's last id the views show

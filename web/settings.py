@@ -19,6 +19,7 @@ from lifecycle.clock import Clock
 from policies import catalogue as catalogue_module
 from policies.catalogue import Catalogue
 from projections.obligations import Deadlines
+from web import words
 from web.digest import DigestMail
 
 #: Each configurable deadline of the daily job, and the variable that sets it.
@@ -50,6 +51,7 @@ class Settings:
     deadlines: Deadlines = field(default_factory=Deadlines)  # DEADLINE_VARIABLES
     clock: Clock = field(default_factory=Clock)  # GRANTS_TODAY
     signing_key: Path | None = None  # GRANTS_SIGNING_KEY (else `signing_key` in the data folder)
+    language: str = "en"  # GRANTS_LANG (zh or en), else the locale: the words of `grants`
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -76,7 +78,8 @@ class Settings:
                    scheduler=v.on_off("GRANTS_SCHEDULER"),
                    scheduler_at=v.hh_mm("GRANTS_SCHEDULER_AT", cls.scheduler_at),
                    digest=digest, deadlines=deadlines, clock=v.clock("GRANTS_TODAY"),
-                   signing_key=v.path("GRANTS_SIGNING_KEY"))
+                   signing_key=v.path("GRANTS_SIGNING_KEY"),
+                   language=v.language("GRANTS_LANG"))
 
     def signing_key_path(self) -> Path:
         """The key that signs the log's tree heads (kept outside the event store)."""
@@ -142,6 +145,13 @@ class _Variables:
         except ValueError:
             raise SettingsError(f"{name} must be a postgresql:// address, not {text!r}") from None
         return text
+
+    def language(self, name: str) -> str:
+        """zh or en: GRANTS_LANG, else what the locale (LC_ALL, LC_MESSAGES, LANG) names."""
+        text = self.text(name)
+        if text is not None and not text.lower().startswith(("zh", "en")):
+            raise SettingsError(f"{name} must be zh or en, not {text!r}")
+        return words.language_of_environ(self.environ)
 
     def clock(self, name: str) -> Clock:
         text = self.text(name)

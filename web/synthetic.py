@@ -115,7 +115,7 @@ def _application(emit, rng: random.Random, item: Item, ent: str, app: str, clock
         return
     if rng.random() < 0.08:
         emit(decided, {"type": "RejectApplication", "application_id": app,
-                       "reason": "materials incomplete", "actor": "staff-zhao"})
+                       "reason": "申报材料不全", "actor": "staff-zhao"})
         return
     years = item.max_years if item.max_years > 1 and rng.random() < 0.8 else 1
     amount = _requested(rng, item, certified_basis) if item.rate is not None else requested
@@ -154,10 +154,10 @@ def _application(emit, rng: random.Random, item: Item, ent: str, app: str, clock
     if rng.random() < 0.01 and day + timedelta(days=30) <= end:
         day += timedelta(days=30)
         emit(day, {"type": "RevokeAward", "application_id": app,
-                   "reason": "false materials (提供虚假材料)", "actor": "staff-zhao"})
+                   "reason": "提供虚假材料", "actor": "staff-zhao"})
         if rng.random() < 0.5 and day + timedelta(days=40) <= end:
             emit(day + timedelta(days=40), {"type": "RecordRepayment", "application_id": app,
-                                            "amount": "1000.00", "note": "partial repayment",
+                                            "amount": "1000.00", "note": "部分退回",
                                             "actor": "staff-li"})
 
 
@@ -218,7 +218,7 @@ def history(catalogue: Catalogue, enterprises: int = 300, start: date = date(202
         if rng.random() < 0.02:
             emit(registered + timedelta(days=rng.randint(1, 400)),
                  {"type": "RecordDishonesty", "enterprise_id": ent,
-                  "note": "serious dishonesty record (credit platform)", "actor": "staff-li"})
+                  "note": "信用平台记录严重失信", "actor": "staff-li"})
         span_days = (end - registered).days
         applications = max(1, int(rng.gauss(span_days / 365 * 1.6, 1)))
         promoted = n % 50 == 7  # a few enterprises climb a ladder of recognitions

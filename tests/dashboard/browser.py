@@ -81,7 +81,9 @@ def guide_screenshots(data: str, out: Path) -> list[Path]:
             "ORDER BY at LIMIT 1", (enterprise,)).fetchone()[0]
         approved = views.db.execute(
             "SELECT a.application_id FROM applications a JOIN windows w USING (application_id) "
-            "WHERE a.status = 'approved' ORDER BY a.application_id LIMIT 1").fetchone()[0]
+            "WHERE a.status = 'approved' AND EXISTS (SELECT 1 FROM tranches t WHERE "
+            "t.application_id = a.application_id AND t.paid_on IS NOT NULL) "
+            "ORDER BY a.application_id LIMIT 1").fetchone()[0]
     # an application that may still be approved, so that every staff action shows
     certified = next((a for a in certified if services(app).ledger.quote(a)["max_amount"]
                       != "0.00"), certified[0])
@@ -96,6 +98,8 @@ def guide_screenshots(data: str, out: Path) -> list[Path]:
             shoot(page, taken[-1], full_page=False)
             log_in(page, base, "staff", "staff-demo")
             for name, url, full in (
+                ("home", "/", True),
+                ("applications", "/applications?status=certified", False),
                 ("enterprises", "/enterprises?sort=awarded", False),
                 ("enterprise", f"/enterprises/{enterprise}", True),
                 ("enterprise-as-of", f"/enterprises/{enterprise}?as_of={as_of}", False),
@@ -106,10 +110,26 @@ def guide_screenshots(data: str, out: Path) -> list[Path]:
                 ("alerts", "/alerts", False),
                 ("spend", "/spend", True),
                 ("catalogue", "/catalogue", False),
+                ("audit", "/audit?run=1&what_if=1", False),
             ):
                 page.goto(base + url)
                 taken.append(out / f"{name}.{lang}.png")
                 shoot(page, taken[-1], full_page=full)
+            # the confirmation a revocation asks for: decided, never saved
+            page.goto(f"{base}/applications/{approved}")
+            page.fill("#revoke-reason", "提供虚假材料" if lang == "zh" else "false materials")
+            page.click(".action-revoke button[type=submit]")
+            page.wait_for_load_state()
+            taken.append(out / f"confirm.{lang}.png")
+            shoot(page, taken[-1], full_page=False)
+            narrow = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
+            small = narrow.new_page()
+            small.goto(f"{base}/language/{lang}?next=/login")
+            log_in(small, base, "staff", "staff-demo")
+            small.goto(base + "/")
+            taken.append(out / f"home-390.{lang}.png")
+            shoot(small, taken[-1], full_page=False)
+            narrow.close()
             context.close()
             context = browser.new_context(viewport=VIEWPORT, locale=locale)
             page = context.new_page()

@@ -21,7 +21,7 @@ def test_the_audit_page_names_an_event_changed_in_the_store(auditor, app):
                (bytes(state).replace(b'"trace"', b'"trace_"'), topic, state))
     db.commit()
     page = auditor.get("/audit?run=1&lang=en")
-    assert "chain_broken" in page.text and "已被改动" in page.text
+    assert "哈希链断裂" in page.text and "已被改动" in page.text
     assert "chain_broken" in auditor.get("/audit/findings.csv").text
     assert "chain_broken" in auditor.get("/audit/report.html").text
 
@@ -44,3 +44,11 @@ def test_the_audit_reads_and_writes_nothing_for_staff_too(staff, app):
 
 def test_a_stranger_is_sent_to_log_in(client):
     assert client.get("/audit").status_code in (302, 303)
+
+
+def test_a_what_if_run_is_marked_and_says_who_ran_it_and_when(auditor):
+    page = auditor.get("/audit?run=1&what_if=1").text
+    assert 'class="audit-run what-if"' in page and "对比模式" in page
+    assert "由 Audrey 于" in page and "北京时间" in page
+    plain = auditor.get("/audit?run=1").text
+    assert 'class="audit-run"' in plain and "仅供参考" not in plain

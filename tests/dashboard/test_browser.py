@@ -76,7 +76,7 @@ def test_staff_record_an_application_from_submission_to_approval(live, page):
     page.fill("#approve-at", "2025-09-20")
     page.click(".action-approve button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("#approve-amount-error").inner_text() == "at most 200000.00"
+    assert page.locator("#approve-amount-error").inner_text() == "最多 20.00万元"
     assert written(app) == before
     shoot(page, ARTIFACTS / "application-refused.png")
 
@@ -126,3 +126,90 @@ def test_an_auditor_finds_no_way_to_write(live, page):
     page.goto(base + "/enterprises/new")
     assert "无权操作" in page.content()
     shoot(page, ARTIFACTS / "forbidden.png", full_page=False)
+
+
+def test_staff_start_from_the_queues_sort_the_list_and_confirm_a_revocation(live, page):
+    app, base, _browser = live
+    log_in(page, base, STAFF, PASSWORD)
+    page.goto(base + "/")
+    assert page.locator('[data-queue="to_certify"] .queue-count').inner_text() == "1"
+    shoot(page, ARTIFACTS / "home.png")
+    page.click('[data-queue="to_certify"]')
+    page.wait_for_url("**/applications?status=submitted*")
+    assert page.locator("table.applications tbody tr").count() == 1
+    assert page.locator("table.applications tbody").inner_text().startswith("A-2")
+
+    page.goto(base + "/applications")
+    page.click('th.sortable a:has-text("申请金额")')
+    page.wait_for_url("**sort=requested*")
+    ids = page.locator("table.applications tbody tr td:first-child").all_inner_texts()
+    assert ids.index("A-2") < ids.index("A-3")  # 30万 before 300万
+    page.click('th.sortable a:has-text("申请金额")')
+    page.wait_for_url("**sort=-requested*")
+    ids = page.locator("table.applications tbody tr td:first-child").all_inner_texts()
+    assert ids[0] == "A-3"
+    shoot(page, ARTIFACTS / "applications.png")
+
+    # revoking states the clawback first; going back writes nothing
+    page.goto(base + "/applications/A-3")
+    before = written(app)
+    page.fill("#revoke-reason", "提供虚假材料")
+    page.fill("#revoke-at", "2026-02-20")
+    page.click(".action-revoke button[type=submit]")
+    page.wait_for_load_state()
+    assert "已拨付的 100.00万元 转为应追回" in page.locator("#confirm-consequences").inner_text()
+    shoot(page, ARTIFACTS / "confirm-revoke.png")
+    page.click("section.confirm a")
+    page.wait_for_url("**/applications/A-3*")
+    assert written(app) == before
+    page.fill("#revoke-reason", "提供虚假材料")
+    page.fill("#revoke-at", "2026-02-20")
+    page.click(".action-revoke button[type=submit]")
+    page.wait_for_load_state()
+    page.click("section.confirm button[type=submit]")
+    page.wait_for_url("**/applications/A-3")
+    assert page.locator("h1 .status").inner_text() == "已撤销"
+    page.goto(base + "/")
+    assert page.locator('[data-queue="clawbacks"] .queue-count').inner_text() == "1"
+    assert "100.00万元" in page.locator('[data-queue="clawbacks"]').inner_text()
+
+
+def test_a_refused_form_says_every_error_in_chinese_in_one_round(live, page):
+    app, base, _browser = live
+    log_in(page, base, STAFF, PASSWORD)
+    page.goto(base + "/applications/new?enterprise_id=" + E1)
+    page.fill("#submit-application_id", "")
+    page.select_option("#submit-clause", "tz-am-2025:4:pilot-testing")
+    page.fill("#submit-basis\\.verified_total_investment", "144.5万")
+    page.wait_for_function(
+        "() => document.getElementById('submit-basis.verified_total_investment-preview')"
+        ".textContent.includes('144.50万元')")
+    page.fill("#submit-requested_amount", "1,44O,000")
+    page.wait_for_function(
+        "() => document.getElementById('submit-requested_amount-preview').textContent"
+        ".includes('不是金额')")
+    page.fill("#submit-at", "2999-01-01")
+    before = written(app)
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state()
+    assert written(app) == before
+    summary = page.locator(".form-error").inner_text()
+    assert "申请编号" in summary and "申请金额" in summary and "业务日期" in summary
+    assert "不是金额" in page.locator("#submit-requested_amount-error").inner_text()
+    assert "晚于今天" in page.locator("#submit-at-error").inner_text()
+    assert page.locator("#submit-basis\\.verified_total_investment-preview").inner_text() \
+        == "即 144.50万元"
+    shoot(page, ARTIFACTS / "refused-in-chinese.png")
+
+
+def test_no_page_scrolls_sideways_at_390_pixels(live):
+    _app, base, browser = live
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, base, STAFF, PASSWORD)
+    for url in ("/", "/applications", "/enterprises", f"/enterprises/{E1}", "/applications/A-3",
+                "/applications/new", "/alerts", "/spend", "/catalogue", "/audit?run=1"):
+        page.goto(base + url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+    shoot(page, ARTIFACTS / "narrow-audit.png", full_page=False)
+    context.close()

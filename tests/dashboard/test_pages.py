@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
+from decimal import Decimal
 
 import pytest
 
 from projections import pages
+from projections.obligations import message as obligation_message
 from projections.views import Views
 from tests.builders import register
 from tests.dashboard.conftest import ADMIN, AUDITOR, E1, E2, STAFF, csrf_of, log_in
@@ -102,7 +104,7 @@ def test_a_bad_as_of_date_is_marked_on_its_field(staff):
 
 def test_the_application_page_shows_the_quote_with_its_trace_and_candidates(auditor):
     page = auditor.get("/applications/A-4").text
-    assert "003 art. 14" in page and "50% of event_expenditure 800000.00" in page
+    assert "003 第14条" in page and "活动支出 80.00万元 的 50%" in page
     assert "tz-de-2025" in page and "从优" in page
     assert "40.00万元" in page
     assert "活动支出" in page  # the basis, claimed and verified
@@ -117,28 +119,37 @@ def test_the_catalogue_shows_every_policy_and_article_in_both_languages(app, aud
             assert article.title_zh in page and article.title_en in page
 
 
-def _flag(enterprise_id, key, due_on, cleared_on=None, application_id="A-3"):
+def _flag(enterprise_id, key, due_on, cleared_on=None, application_id="A-3", year=2026):
+    values = {"year": year, "amount": Decimal("1000000.00"), "application_id": application_id,
+              "policy": "tz-am-2025", "article": 4}
     return {"enterprise_id": enterprise_id, "key": key, "kind": "tranche_due",
             "application_id": application_id, "policy": "tz-am-2025", "due_on": due_on,
-            "raised_on": "2026-01-01", "cleared_on": cleared_on, "message": f"flag {key}"}
+            "raised_on": "2026-01-01", "cleared_on": cleared_on,
+            "message": obligation_message("tranche_due", values)}
 
 
-def test_alerts_show_an_empty_state_when_nothing_is_flagged(auditor):
-    assert "目前没有预警" in auditor.get("/alerts").text
+def test_alerts_show_what_is_due_now_without_waiting_for_the_daily_job(auditor):
+    page = auditor.get("/alerts").text
+    # A-3's 2026 and 2027 tranches are unpaid on the tests' today: due, and overdue
+    assert "2026年度应拨付 100.00万元（A-3，tz-am-2025 第4条）" in page
+    assert "2027年度应拨付" in page and "已逾期" in page
+    assert "定时任务尚未记录任何预警" in auditor.get("/alerts?cleared=1").text
+    assert "2027年度应拨付" not in auditor.get("/alerts?kind=evaluation_due").text
 
 
-def test_alerts_list_open_flags_by_due_date(app, auditor):
+def test_alerts_list_the_recorded_flags_by_due_date_in_the_pages_words(app, auditor):
     views = Views(services(app).views_path)
     views.db["flags"].insert_all([
-        _flag(E1, "late", "2026-12-31"), _flag(E2, "early", "2026-03-01", application_id="A-4"),
-        _flag(E1, "done", "2026-01-31", cleared_on="2026-02-01")])
+        _flag(E1, "late", "2026-12-31"),
+        _flag(E2, "early", "2026-03-01", application_id="A-4", year=2025),
+        _flag(E1, "done", "2026-01-31", cleared_on="2026-02-01", year=2024)])
     views.close()
-    page = auditor.get("/alerts").text
-    assert page.index("flag early") < page.index("flag late")
-    assert "flag done" not in page
-    assert "应拨付" in page and 'href="/applications/A-4"' in page
-    with_cleared = auditor.get("/alerts?cleared=1").text
-    assert re.findall(r"flag (\w+)", with_cleared) == ["done", "early", "late"]
+    page = auditor.get("/alerts?cleared=1").text
+    assert re.findall(r"(\d{4})年度应拨付", page) == ["2024", "2025", "2026"]
+    assert 'href="/applications/A-4"' in page and "2026年2月1日" in page  # cleared on
+    auditor.get("/language/en")
+    page = auditor.get("/alerts?cleared=1").text
+    assert "tranche 2025 of ¥1,000,000.00 is due in 2025 (A-4, tz-am-2025 art. 4)" in page
 
 
 def test_spend_shows_awarded_and_paid_by_policy_article_and_year(auditor):

@@ -14,11 +14,13 @@ LEDGER_WRITES = {
     "certify": ("/applications/A-2/certify", {"basis.event_expenditure": "600000",
                                               "at": "2025-08-10"}),
     "approve": ("/applications/A-4/approve", {"at": "2025-07-01"}),
-    "reject": ("/applications/A-2/reject", {"reason": "incomplete", "at": "2025-08-10"}),
+    "reject": ("/applications/A-2/reject", {"reason": "incomplete", "at": "2025-08-10",
+                                            "confirmed": "1"}),
     "pay": ("/applications/A-3/pay", {"year": "2026", "at": "2026-02-01"}),
     "evaluate": ("/applications/A-1/evaluate", {"year": "2025", "result": "pass",
                                                 "at": "2026-01-15"}),
-    "revoke": ("/applications/A-3/revoke", {"reason": "false materials", "at": "2026-02-20"}),
+    "revoke": ("/applications/A-3/revoke", {"reason": "false materials", "at": "2026-02-20",
+                                            "confirmed": "1"}),
 }
 USER_WRITES = {
     "add user": ("/users", {"username": "newbie", "role": "auditor", "password": "long-enough-1"}),

@@ -162,6 +162,7 @@ def test_the_daily_digest_reaches_a_local_smtp_server(services):
     assert mail["To"] == "staff@bureau.example"
     body = mail.get_payload(decode=True).decode()
     assert "tranche 2026" in body and "evaluation of 2025" in body and "逾期" in body
+    assert "2026年度应拨付" in body and "应完成2025年度绩效评价" in body  # Chinese first
     # The day's signed head of the log travels with the mail, and checks against the log.
     signed = json.loads(body.rsplit("\n", 2)[-2] if body.endswith("\n") else
                         body.rsplit("\n", 1)[-1])

@@ -13,7 +13,8 @@ dashboard has blueprints of the same names). Beyond flask-smorest's own, a part
   `Idempotency-Key` header and runs the view at most once per key.
 
 `root` answers every failure of every part in the API's one shape (web/api/errors.py)
-and marks every answer `Cache-Control: no-store`.
+and marks every answer `Cache-Control: no-store`; its words are in the language the
+caller's Accept-Language asks for (web/api/language.py).
 
 `fallback` answers what no endpoint does: a path no endpoint has (404), a method
 its endpoint does not answer (405 with `Allow`), and OPTIONS (204 with `Allow`).
@@ -32,7 +33,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
-from web.api import idempotency
+from web.api import idempotency, language
 from web.api.auth import CHALLENGE, PUBLIC, WRITE, authorize, caller
 from web.api.errors import HANDLERS, ApiError, answered, failure, flat_fields
 from web.api.schemas import Failure, IdempotencyHeader
@@ -148,6 +149,9 @@ def root(parts: tuple[Blueprint, ...]) -> Blueprint:
     for exception, handler in HANDLERS.items():
         api.register_error_handler(exception, handler)
     api.after_request(no_store)
+    api.before_request(language.speak)
+    api.after_request(language.said)
+    api.teardown_request(language.done)
     for part in parts:
         api.register_blueprint(part)
     return api

@@ -41,7 +41,7 @@ from web.api.schemas import (
     Quote,
     QuoteQuery,
 )
-from web.messages import with_words
+from web.messages import flag_message, with_words
 
 BAD_PATH = "invalid_request: a query parameter or the path is malformed or unknown"
 
@@ -102,8 +102,8 @@ def get_enterprise(enterprise_id):
     with _views() as views:
         found = rows.enterprise(views, enterprise_id)
     if found is None:
-        raise ApiError("not_found", f"no enterprise {enterprise_id}",
-                       {"enterprise_id": "not registered"})
+        raise _refused(Refused("not_found", "enterprise_not_registered", "enterprise_id",
+                               enterprise_id=enterprise_id))
     return found
 
 
@@ -122,10 +122,11 @@ def get_entitlement(query, enterprise_id):
     """
     with _views() as views:
         try:
-            return queries.entitlement(services().ledger, views, enterprise_id,
-                                       query.get("as_of"), query.get("known_at"))
+            answer = queries.entitlement(services().ledger, views, enterprise_id,
+                                         query.get("as_of"), query.get("known_at"))
         except Refused as refused:
             raise _refused(refused) from None
+    return {**answer, "flags": _worded(answer["flags"])}
 
 
 # -- applications -------------------------------------------------------------------------
@@ -158,8 +159,8 @@ def get_application(application_id):
     with _views() as views:
         found = rows.application(views, application_id)
     if found is None:
-        raise ApiError("not_found", f"no application {application_id}",
-                       {"application_id": "not found"})
+        raise _refused(Refused("not_found", "application_not_found", "application_id",
+                               application_id=application_id))
     return found
 
 
@@ -181,6 +182,13 @@ def get_quote(query, application_id):
 # -- flags --------------------------------------------------------------------------------
 
 
+def _worded(found: list[dict]) -> list[dict]:
+    """Flags with their `message` in the caller's language (the recorded English, read
+    back into its values, for another one)."""
+    return [{**f, "message": flag_message(f)} for f in found]
+
+
+
 @flags.route("/flags")
 @flags.access(READ)
 @flags.arguments(FlagQuery, location="query")
@@ -194,7 +202,7 @@ def list_flags(query):
     """
     with _views() as views:
         total, items = rows.flags(views, **query)
-    return _page(total, items, query)
+    return _page(total, _worded(items), query)
 
 
 @flags.route("/flags/due")
@@ -211,7 +219,7 @@ def flags_due(query):
     on = query.get("on") or services().clock.today()
     with _views() as views:
         found = queries.flags_on(services().ledger, views, on, services().deadlines)
-    return {"on": on, "flags": found}
+    return {"on": on, "flags": _worded(found)}
 
 
 # -- the catalogue and the audit ----------------------------------------------------------

@@ -26,6 +26,8 @@ BLUEPRINTS = (shell.bp, auth.bp, enterprises.bp, applications.bp, catalogue.bp, 
 
 # Blueprints are module-level objects, set up once, then registered on every app made.
 for _blueprint in BLUEPRINTS:
+    _blueprint.before_request(shell.speak)  # the words of messages in the page's language
+    _blueprint.teardown_request(shell.spoken)
     _blueprint.before_request(guard)
     for _code in shell.ERROR_CODES:
         _blueprint.register_error_handler(_code, shell.error_page)

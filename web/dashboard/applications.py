@@ -3,14 +3,18 @@ and the form that records a new one."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from lifecycle.errors import Refused
 from lifecycle.status import UNDECIDED, Status, Step, steps_open
 from policies.catalogue import BASIS_FIELDS
-from projections import pages
-from web.dashboard import forms
-from web.dashboard.access import current_user, roles, services
+from projections import application_list, pages
+from projections.exports import Column
+from web.dashboard import confirm, forms, i18n, listing
+from web.dashboard.access import current_user, language, roles, services
 from web.dashboard.shell import _
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -60,21 +64,72 @@ def _page(application_id: str, action: str | None = None, values=None, errors=No
         to_evaluate=_years_to_evaluate(app)), status
 
 
+#: The export of the list: (column, kind, heading key), in the order of the page's table.
+EXPORT = (("application_id", "text", "app.application_id"),
+          ("enterprise_id", "text", "app.enterprise_id"),
+          ("enterprise_name", "text", "ent.name"), ("policy", "text", "common.policy"),
+          ("article", "int", "common.article"), ("item", "text", "common.item"),
+          ("status", "text", "common.status"), ("requested", "money", "app.requested"),
+          ("amount", "money", "app.approved_amount"), ("paid", "money", "apps.paid"),
+          ("clawback", "money", "apps.clawback"), ("submitted_on", "date", "app.submitted_on"),
+          ("decided_on", "date", "app.decided_on"))
+
+
+def _export(rows: list[dict], kind: str):
+    lang = language()
+    for r in rows:
+        r["status"] = i18n.label(lang, "status", r["status"])
+        for name in ("requested", "amount", "paid", "clawback"):
+            fen = r.get(f"{name}_fen")
+            r[name] = None if fen is None else Decimal(fen) / 100
+    columns = tuple(Column(name, kind_) for name, kind_, _key in EXPORT)
+    return listing.export_response(kind, "applications", columns,
+                                   [_(key) for _n, _k, key in EXPORT], rows)
+
+
+@bp.get("")
+def index():
+    """Every application, filtered by status, policy, article, year and enterprise (or a
+    search), sorted by any column, a page at a time, or exported as CSV or XLSX."""
+    args, bad = listing.read(listing.ApplicationArgs())
+    sort, descending = listing.sort_of(args["sort"], application_list.SORTS, "-submitted_on")
+    filters = application_list.Filters(
+        q=args["q"], status=args["status"], policy=args["policy"], article=args["article"],
+        year=args["year"], enterprise_id=args["enterprise_id"].upper())
+    with services().reader() as views:
+        if args["export"]:
+            return _export(application_list.all_applications(views, filters, sort, descending),
+                           args["export"])
+        found = application_list.applications(views, filters, sort, descending, args["page"])
+        choices = application_list.choices(views)
+        enterprise = None
+        if filters.enterprise_id:
+            row = views.db.execute("SELECT name FROM enterprises WHERE enterprise_id = ?",
+                                   (filters.enterprise_id,)).fetchone()
+            enterprise = row[0] if row else filters.enterprise_id
+    return render_template("applications/list.html", found=found, args=args, bad=bad,
+                           sort=sort, descending=descending, choices=choices,
+                           statuses=listing.STATUSES, enterprise=enterprise)
+
+
 @bp.get("/<application_id>")
 def show(application_id: str):
     """The application: figures, quote with trace and candidates, history, staff actions."""
     return _page(application_id)
 
 
-def _command(action: str, application_id: str, form, max_years: int) -> dict:
+def _command(action: str, application_id: str, form, max_years: int,
+             errors: dict[str, str]) -> dict:
+    """The contract command of one action's form; amounts read as staff type them, what
+    is no amount goes in `errors` (with every other error of the form, in one round)."""
     command = {"at": forms.business_date(form), "application_id": application_id}
     if action == "certify":
-        return {"type": "CertifyApplication", **command, "basis": forms.basis(form)}
+        return {"type": "CertifyApplication", **command, "basis": forms.basis(form, errors)}
     if action == "approve":
         command = {"type": "ApproveApplication", **command}
         if forms.text(form, "amount"):
-            command["amount"] = forms.text(form, "amount")
-        plan = forms.tranches(form, max_years)
+            command["amount"] = forms.amount(form, "amount", errors)
+        plan = forms.tranches(form, max_years, errors)
         if plan is not None:
             command["tranches"] = plan
         return command
@@ -82,8 +137,8 @@ def _command(action: str, application_id: str, form, max_years: int) -> dict:
         kind = "RejectApplication" if action == "reject" else "RevokeAward"
         return {"type": kind, **command, "reason": forms.text(form, "reason")}
     if action == "repay":
-        return {"type": "RecordRepayment", **command, "amount": forms.text(form, "amount"),
-                "note": forms.text(form, "note")}
+        return {"type": "RecordRepayment", **command,
+                "amount": forms.amount(form, "amount", errors), "note": forms.text(form, "note")}
     if action == "pay":
         return {"type": "DisburseTranche", **command, "year": forms.whole(forms.text(form, "year"))}
     return {"type": "RecordEvaluation", **command, "year": forms.whole(forms.text(form, "year")),
@@ -103,14 +158,55 @@ def act(application_id: str, action: str):
         abort(404)
     item = catalogue.item(app["policy"], app["article"], app["item"])
     form = forms.submitted()
-    result, errors = forms.run(_command(action, application_id, form, item.max_years))
+    errors: dict[str, str] = {}
+    command = _command(action, application_id, form, item.max_years, errors)
+    if action in CONFIRMED and not confirm.confirmed(form):
+        rehearsed, errors = forms.rehearse(command, errors)
+        if rehearsed is None:
+            return _page(application_id, action, form, errors, 422)
+        return _confirmation(action, app, form, rehearsed)
+    result, errors = forms.run(command, errors)
     if result is None:
         return _page(application_id, action, form, errors, 422)
     what = _(f"action.{action}")
     if "amount" in result:
-        what = f"{what} {result['amount']}"
+        what = f"{what} {i18n.money(language(), result['amount'], exact=True)}"
     flash(_("action.done", what=what), "success")
     return redirect(url_for("applications.show", application_id=application_id), 303)
+
+
+#: The actions that ask for confirmation first, stating what follows.
+CONFIRMED = ("reject", "revoke")
+
+
+def _confirmation(action: str, app: dict, form, rehearsed: dict):
+    """The confirmation page of a rejection or revocation, with its consequences as the
+    ledger decided them (a rehearsal: the clawback it leaves, the tranches it stops)."""
+    lang = language()
+    unpaid = [t for t in app["tranches"] if t["paid_on"] is None]
+    if action == "revoke":
+        clawback = Decimal(rehearsed.get("clawback_due") or "0")
+        days = services().deadlines.clawback_days
+        at = date.fromisoformat(forms.business_date(form))
+        said = [_("confirm.revoke.clawback", amount=i18n.money(lang, clawback, exact=True),
+                  days=days, due=i18n.day(lang, at + timedelta(days=days)))
+                if clawback else _("confirm.revoke.nothing_paid")]
+        if unpaid:
+            said.append(_("confirm.revoke.unpaid", count=len(unpaid), amount=i18n.money(
+                lang, Decimal(sum(t["amount_fen"] for t in unpaid)) / 100, exact=True)))
+        said.append(_("confirm.revoke.released", amount=i18n.money_fen(lang, app["amount_fen"])))
+    else:
+        said = [_("confirm.reject.closed"),
+                _("confirm.reject.requested", amount=i18n.money_fen(lang, app["requested_fen"]))]
+    return confirm.ask(
+        title=_(f"confirm.{action}.title", id=app["application_id"]), consequences=said,
+        action=url_for("applications.act", application_id=app["application_id"],
+                       action=action),
+        form=form, button=_(f"confirm.{action}.button"),
+        back=url_for("applications.show", application_id=app["application_id"]) + "#actions",
+        summary=[(_("confirm.enterprise"), app["enterprise_name"]),
+                 (_("confirm.reason"), forms.text(form, "reason")),
+                 (_("confirm.date"), i18n.day(lang, forms.business_date(form)))])
 
 
 def _clauses() -> list[dict]:
@@ -124,15 +220,15 @@ def _clauses() -> list[dict]:
         for p in catalogue.policies.values()]
 
 
-def _submission(form) -> dict:
+def _submission(form, errors: dict[str, str]) -> dict:
     policy, _sep, rest = forms.text(form, "clause").partition(":")
     article, _sep, item = rest.partition(":")
     command = {"type": "SubmitApplication", "at": forms.business_date(form),
                "application_id": forms.text(form, "application_id"),
                "enterprise_id": forms.text(form, "enterprise_id").upper(),
                "policy": policy, "article": forms.whole(article),
-               "basis": forms.basis(form),
-               "requested_amount": forms.text(form, "requested_amount")}
+               "basis": forms.basis(form, errors),
+               "requested_amount": forms.amount(form, "requested_amount", errors)}
     if item:
         command["item"] = item
     if forms.text(form, "project_id"):
@@ -140,25 +236,60 @@ def _submission(form) -> dict:
     return command
 
 
+def _enterprise(typed: str, errors: dict[str, str]) -> tuple[str, list[dict]]:
+    """The credit code of the enterprise typed in the picker: a code as it is, or a name
+    (or part of one, or of a code) that one enterprise alone matches; when several or
+    none do, the error goes in `errors` with the choices to show."""
+    code = typed.strip().upper()
+    if not typed.strip() or len(code) == 18:
+        return code, []
+    with services().reader() as views:
+        found = application_list.pick_enterprises(views, typed, limit=20)
+    exact = [e for e in found if e["name"] == typed.strip()]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0]["enterprise_id"], []
+    errors["enterprise_id"] = (_("pick.several", count=len(found)) if found
+                               else _("pick.none"))
+    return code, found
+
+
+def _enterprise_name(enterprise_id: str) -> str | None:
+    if not enterprise_id:
+        return None
+    with services().reader() as views:
+        row = views.db.execute("SELECT name FROM enterprises WHERE enterprise_id = ?",
+                               (enterprise_id.strip().upper(),)).fetchone()
+    return row[0] if row else None
+
+
+def _new_page(values, errors, choices=(), status: int = 200):
+    return render_template("applications/new.html", values=values, errors=errors,
+                           clauses=_clauses(), basis_fields=BASIS_FIELDS, choices=choices,
+                           chosen=_enterprise_name(values.get("enterprise_id", ""))), status
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles("staff")
 def submit():
-    """Record a new application (staff) for an enterprise, under one clause."""
+    """Record a new application (staff) for an enterprise (picked by name or code), under
+    one clause."""
     if request.method == "GET":
         with services().reader() as views:
             suggested = pages.next_application_id(views, services().clock.today().year)
         values = {"at": forms.today(), "application_id": suggested,
                   "enterprise_id": request.args.get("enterprise_id", "")}
-        return render_template("applications/new.html", values=values, errors={},
-                               clauses=_clauses(), basis_fields=BASIS_FIELDS)
+        return _new_page(values, {})
     form = forms.submitted()
-    command = _submission(form)
-    result, errors = forms.run(command)
+    errors: dict[str, str] = {}
+    typed = forms.text(form, "enterprise_pick") or forms.text(form, "enterprise_id")
+    enterprise_id, choices = _enterprise(typed, errors)
+    form["enterprise_id"] = typed if choices else enterprise_id
+    command = _submission(form, errors)
+    result, errors = forms.run(command, errors)
     if result is None:
         for name in ("policy", "article", "item"):
             if name in errors:
                 errors.setdefault("clause", errors[name])
-        return render_template("applications/new.html", values=form, errors=errors,
-                               clauses=_clauses(), basis_fields=BASIS_FIELDS), 422
+        return _new_page(form, errors, choices, 422)
     flash(_("action.done", what=f"{_('nav.submit')} {command['application_id']}"), "success")
     return redirect(url_for("applications.show", application_id=command["application_id"]), 303)

@@ -7,13 +7,13 @@ runs when asked, and the same report downloads as a printable page or as CSV.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, render_template, request
 
 from lifecycle.audit import audit
 from web import audit_report
-from web.dashboard.access import services
+from web.dashboard.access import current_user, services
 from web.messages import finding_message
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -42,7 +42,11 @@ def index():
     """The form; with ?run=1 the audit's findings, chain status and counts."""
     report, bad = _run() if request.args.get("run") == "1" else (None, None)
     head = services().tree.head()
-    return render_template("audit.html", report=report, bad_date=bad,
+    ran = None
+    if report is not None:  # who ran it and when: a re-check is a record an auditor keeps
+        ran = {"by": current_user().name or current_user().username,
+               "at": datetime.now(UTC), "today": services().clock.today()}
+    return render_template("audit.html", report=report, bad_date=bad, ran=ran,
                            finding_message=finding_message,
                            checkpoint=json.dumps(head, ensure_ascii=False) if head else None,
                            as_of=request.args.get("as_of", ""),

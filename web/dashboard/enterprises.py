@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from policies.catalogue import SIZES
-from projections import pages
-from web.dashboard import arguments, charts, forms
-from web.dashboard.access import roles, services
+from projections import application_list, pages, queues
+from projections.exports import Column
+from web.dashboard import arguments, charts, forms, i18n, listing
+from web.dashboard.access import language, roles, services
 from web.dashboard.shell import _
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
@@ -23,6 +34,8 @@ def index():
     arguments are read by `arguments.EnterpriseList`; one that cannot be read answers 400.
     """
     args = request.args
+    if args.get("export"):
+        return _export()
     given = arguments.read(arguments.EnterpriseList())
     year = given["year"] or services().clock.today().year
     with services().reader() as views:
@@ -30,7 +43,10 @@ def index():
             views, year, query=given["q"], sector=given["sector"], size=given["size"],
             sort=given["sort"], page=given["page"])
         sectors = pages.sectors(views)
+        live = queues.open_by_enterprise(queues.open_obligations(
+            views, services().ledger.catalogue, services().clock.today(), services().deadlines))
     for row in found["rows"]:
+        row["open_flags"] = live.get(row["enterprise_id"], 0)  # judged now, not at 06:30
         for cap in row["caps"]:
             cap["used_share"] = charts.share(cap["used_fen"], cap["cap_fen"])
     return render_template("enterprises/list.html", found=found, sectors=sectors, sizes=SIZES,
@@ -52,7 +68,9 @@ def show(enterprise_id: str):
     as_of, as_of_error = _as_of(request.args.get("as_of", "").strip())
     ledger = services().ledger
     with services().reader() as views:
-        page = pages.enterprise(views, ledger, enterprise_id, as_of)
+        page = pages.enterprise(views, ledger, enterprise_id, as_of,
+                                today=services().clock.today(),
+                                deadlines=services().deadlines)
     if page is None:
         abort(404)
     timeline = bars = None
@@ -98,3 +116,37 @@ def register():
                                chosen=set(command["sectors"])), 422
     flash(_("reg.done", name=command["name"]), "success")
     return redirect(url_for("enterprises.show", enterprise_id=command["enterprise_id"]), 303)
+
+
+#: The export of the list: (column, kind, heading key), as the page's table shows them.
+EXPORT = (("enterprise_id", "text", "ent.credit_code"), ("name", "text", "ent.name"),
+          ("size", "text", "ent.size"), ("sectors", "text", "ent.sectors"),
+          ("registered_on", "date", "ent.registered_on"), ("awarded", "money", "ent.awarded"),
+          ("disbursed", "money", "ent.disbursed"), ("clawback", "money", "ent.clawback"))
+
+
+def _export():
+    """The enterprises the list's search finds, all of them, as CSV or XLSX."""
+    args, _bad = listing.read(listing.EnterpriseExportArgs())
+    lang = language()
+    with services().reader() as views:
+        rows = pages.enterprise_rows(views, args["q"], args["sector"], args["size"],
+                                     args["sort"] or "name")
+    for r in rows:
+        r["size"] = i18n.label(lang, "size", r["size"])
+        r["sectors"] = "; ".join(i18n.label(lang, "sector", x) for x in r["sectors"])
+        for name in ("awarded", "disbursed", "clawback"):
+            r[name] = Decimal(r[f"{name}_fen"] or 0) / 100
+    columns = tuple(Column(name, kind) for name, kind, _key in EXPORT)
+    return listing.export_response(args["export"] or "csv", "enterprises", columns,
+                                   [_(key) for _n, _k, key in EXPORT], rows)
+
+
+@bp.get("/pick")
+def pick():
+    """Enterprises whose name or credit code holds the text typed (JSON): the choices of
+    the enterprise picker where an application is entered."""
+    args, _bad = listing.read(listing.SearchArgs())
+    with services().reader() as views:
+        found = application_list.pick_enterprises(views, args["q"])
+    return jsonify([{"enterprise_id": e["enterprise_id"], "name": e["name"]} for e in found])

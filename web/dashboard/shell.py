@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from web.dashboard import i18n
+from policies.money import yuan
+from projections import application_list, queues
+from web import messages, words
+from web.dashboard import amounts, i18n, listing
 from web.dashboard.access import csrf_token, current_user, language, services
 
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
@@ -17,8 +21,38 @@ ERROR_CODES = (400, 403, 404, 405)
 
 @bp.get("/")
 def index():
-    """The start page is the list of enterprises."""
-    return redirect(url_for("enterprises.index"))
+    """The start page: the desk's work queues with their counts, judged live, and links."""
+    svc = services()
+    with svc.reader() as views:
+        found = queues.queues(views, svc.ledger.catalogue, svc.clock.today(), svc.deadlines)
+    return render_template("home.html", q=found)
+
+
+@bp.get("/search")
+def search():
+    """Find an application by its number, an enterprise by its code, or either by name;
+    one exact match leads straight to it."""
+    args, _bad = listing.read(listing.SearchArgs())
+    with services().reader() as views:
+        found = application_list.find(views, args["q"])
+    if found["exact"] is not None:
+        kind, key = found["exact"]
+        if kind == "application":
+            return redirect(url_for("applications.show", application_id=key), 303)
+        return redirect(url_for("enterprises.show", enterprise_id=key), 303)
+    return render_template("search.html", q=args["q"], found=found)
+
+
+def speak() -> None:
+    """Before a page: the words of refusals, trace lines and flags (web/messages.py) are
+    said in the page's language, amounts and dates as the desk writes them."""
+    g.setdefault("grants_words", words.start_speaking(i18n.reader(language())))
+
+
+def spoken(_error=None) -> None:
+    token = g.pop("grants_words", None)
+    if token is not None:
+        words.stop_speaking(token)
 
 
 def _(key: str, **values) -> str:
@@ -41,6 +75,41 @@ def clause_title(policy: str, article: int, item: str | None = None) -> str:
     return title
 
 
+def field_label(name: str) -> str:
+    """The words of a form field's name, for the list of a form's errors."""
+    lang = language()
+    parts = name.split(".")
+    if parts[0] == "basis" and len(parts) > 1:
+        return i18n.label(lang, "basis", parts[1])
+    if parts[0] == "tranches" and len(parts) == 3 and parts[1].isdigit():
+        return _(f"label.tranche_{parts[2]}", n=int(parts[1]) + 1)
+    return i18n.label(lang, "label", name)
+
+
+def amount_preview(typed: str | None) -> str:
+    """What an amount typed in a form reads as, in the page's unit ("即 144.50万元"); empty
+    when nothing or no amount is typed (the field's error says why)."""
+    if not typed or not str(typed).strip():
+        return ""
+    try:
+        value = amounts.parse(str(typed))
+    except amounts.AmountError:
+        return ""
+    return _("amount.preview", amount=i18n.money(language(), value, exact=True))
+
+
+@bp.get("/amount")
+def amount():
+    """An amount as typed, read by the forms' one reader: its preview, or why not (JSON,
+    for the preview beside a money field as staff type)."""
+    typed = request.args.get("text", "")
+    try:
+        value = amounts.parse(typed)
+    except amounts.AmountError as e:
+        return jsonify(ok=False, error=_(f"amount.{e.reason}"))
+    return jsonify(ok=True, amount=yuan(value), shown=amount_preview(typed))
+
+
 def url_with(**changes) -> str:
     """This page's URL with some query arguments changed (None drops one)."""
     args = request.args.to_dict()
@@ -50,14 +119,36 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def text_lang(text: str | None) -> str:
+    """The language a quoted text is written in (a policy's words, quoted as they are)."""
+    return "zh-CN" if text and re.search(r"[\u4e00-\u9fff]", text) else "en"
+
+
+def amount_input(lang: str, value) -> str:
+    """An amount put back in a form field, as staff would type it: 80万 or 800,000.00."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value)
+    if lang == "zh":
+        wan = (amount / 10000).normalize()
+        return f"{wan:f}万"
+    return f"{amount:,.2f}"
+
+
 def install_helpers(app) -> None:
     """Give every template the translation, formatting and page helpers."""
     app.jinja_env.globals.update(
         _=_, language=language, current_user=current_user, csrf_token=csrf_token,
-        clause_title=clause_title, url_with=url_with,
+        clause_title=clause_title, url_with=url_with, rule_name=messages.rule_name,
+        cite_words=messages.cite_words, kind_name=messages.kind_name,
+        ladder_title=messages.ladder_title, rung_title=messages.rung_title,
+        kind_meaning=messages.kind_meaning, flag_message=messages.flag_message,
+        field_label=field_label, amount_preview=amount_preview, text_lang=text_lang,
         label=lambda prefix, key: i18n.label(language(), prefix, key))
     app.jinja_env.filters.update(
         money=lambda v: i18n.money(language(), v),
+        exact=lambda v: i18n.money(language(), v, exact=True),
+        amount_input=lambda v: amount_input(language(), v),
         fen=lambda v: i18n.money_fen(language(), v),
         day=lambda v: i18n.day(language(), v),
         moment=lambda v: i18n.moment(language(), v),

@@ -1,0 +1,118 @@
+"""The desk's work queues, and every obligation open today judged live from the read models.
+
+The daily job records its flags as events once a day (web/daily.py); a tranche falling
+due or a clawback arising after a write would wait for it. Here the same judgement
+(`obligations.obligations`, the one home of what falls due) is made on the views as they
+stand, so every page shows what is due now. Each enterprise's judgement is kept until a
+write touches it (its newest event moves) or the day changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date
+
+from policies.catalogue import Catalogue
+from projections.obligations import Deadlines, obligations
+from projections.views import Views
+
+#: Applications in these statuses can owe something (lifecycle/status.py: undecided ones
+#: a decision before their policy lapses, awarded ones tranches and evaluations, revoked
+#: ones a clawback); the others never do, so their enterprises need no judging.
+OWING = ("submitted", "certified", "approved", "completed", "revoked")
+
+
+class _Judged:
+    """What was found due for each enterprise, and on which of its records it was judged.
+
+    A write moves only the enterprises it touched (their newest event in `history`), so
+    after it only those are judged again; the next day, every one is.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.key: tuple | None = None  # (views, day, deadlines, catalogue): else start over
+        self.by_enterprise: dict[str, tuple[int, list[dict]]] = {}
+
+
+_judged: dict[str, _Judged] = {}
+_judged_lock = threading.Lock()
+
+
+def open_obligations(views: Views, catalogue: Catalogue, on: date,
+                     deadlines: Deadlines) -> list[dict]:
+    """Every obligation open on `on`, by due date: what the scheduler would flag today.
+
+    Each row carries the enterprise's id and name, the obligation's `key`, `kind`,
+    `application_id`, `policy`, `due_on` (a date), `overdue`, its recorded-style `message`
+    and the `values` its words are made from.
+    """
+    with _judged_lock:
+        judged = _judged.setdefault(str(views.path), _Judged())
+    marks = ",".join("?" * len(OWING))
+    newest = dict(views.db.execute(
+        f"SELECT h.enterprise_id, max(h.notification_id) FROM history h "
+        f"WHERE h.enterprise_id IN (SELECT enterprise_id FROM applications "
+        f"WHERE status IN ({marks})) GROUP BY h.enterprise_id", OWING).fetchall())
+    with judged.lock:
+        if judged.key != (on, deadlines, catalogue.version):
+            judged.key, judged.by_enterprise = (on, deadlines, catalogue.version), {}
+        known = dict(judged.by_enterprise)
+    stale = sorted(e for e, n in newest.items() if known.get(e, (None,))[0] != n)
+    fresh: dict[str, tuple[int, list[dict]]] = {}
+    for i in range(0, len(stale), 200):
+        for state in views.load(stale[i:i + 200]).values():
+            fresh[state.enterprise_id] = (newest[state.enterprise_id], [
+                {"enterprise_id": state.enterprise_id, "name": state.name, "key": o.key,
+                 "kind": o.kind, "application_id": o.application_id, "policy": o.policy,
+                 "due_on": o.due_on, "overdue": on > o.due_on, "message": o.message,
+                 "values": o.values}
+                for o in obligations(state, catalogue, on, deadlines)])
+    with judged.lock:
+        if judged.key == (on, deadlines, catalogue.version):
+            judged.by_enterprise = {e: fresh.get(e) or known[e] for e in newest
+                                    if e in fresh or e in known}
+        current = judged.by_enterprise
+    rows = [r for e in newest if e in current for r in current[e][1]]
+    rows.sort(key=lambda r: (r["due_on"], r["enterprise_id"], r["key"]))
+    return rows
+
+
+def open_by_enterprise(rows: list[dict]) -> Counter:
+    """How many obligations each enterprise has open."""
+    return Counter(r["enterprise_id"] for r in rows)
+
+
+def queues(views: Views, catalogue: Catalogue, on: date, deadlines: Deadlines) -> dict:
+    """The counts of the desk's start page, each a queue of work with where it leads.
+
+    `to_certify` and `to_approve` are applications waiting for that step; `tranches_due`,
+    `evaluations_due`, `clawbacks` and `open` come from the obligations open today;
+    `recorded` is how many flags the daily job has recorded open (it may lag behind).
+    """
+    live = open_obligations(views, catalogue, on, deadlines)
+    kinds = Counter(r["kind"] for r in live)
+    status = dict(views.db.execute(
+        "SELECT status, count(*) FROM applications WHERE status IN ('submitted', 'certified') "
+        "GROUP BY status").fetchall())
+    clawback = views.db.execute(
+        "SELECT count(*), coalesce(sum(clawback_fen), 0) FROM applications "
+        "WHERE clawback_fen > 0").fetchone()
+    recorded = views.db.execute("SELECT count(*) FROM flags WHERE cleared_on IS NULL"
+                                ).fetchone()[0]
+    return {
+        "on": on,
+        "to_certify": status.get("submitted", 0),
+        "to_approve": status.get("certified", 0),
+        "tranches_due": kinds.get("tranche_due", 0),
+        "tranches_due_fen": sum(int(r["values"]["amount"] * 100) for r in live
+                                if r["kind"] == "tranche_due"),
+        "evaluations_due": kinds.get("evaluation_due", 0),
+        "clawbacks": clawback[0], "clawback_fen": clawback[1],
+        "windows_closing": kinds.get("window_closing", 0),
+        "policies_lapsing": kinds.get("policy_lapsing", 0),
+        "open": len(live), "overdue": sum(1 for r in live if r["overdue"]),
+        "recorded": recorded,
+        "soonest": live[:8],
+    }
