@@ -33,7 +33,7 @@ def test_refusals_are_marked_on_their_field(admin):
     assert 'id="user-password-error"' in answer.text and "short" not in re.findall(
         r'value="([^"]*)"', answer.text)
     answer = post(admin, "/users", username=STAFF, role="staff", password="a-long-password")
-    assert re.search(r'id="user-username-error">sara already exists', answer.text)
+    assert re.search(r'id="user-username-error">sara 已存在', answer.text)
     answer = post(admin, "/users", username="bad name!", role="staff", password="a-long-password")
     assert 'id="user-username-error"' in answer.text
 

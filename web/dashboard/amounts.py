@@ -17,7 +17,8 @@ from policies.money import MAX_AMOUNT, yuan
 
 UNITS = {"": Decimal(1), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
 #: digits with commas between thousands, or none; a fraction; a unit; 元 and ¥ optional.
-_AMOUNT = re.compile(r"^[¥￥]?(?P<number>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?"
+#: ASCII digits after NFKC (full-width ones become them); never other scripts' digits.
+_AMOUNT = re.compile(r"^[¥￥]?(?P<number>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?P<fraction>\.[0-9]+)?"
                      r"(?P<unit>万|亿)?元?$")
 
 

@@ -14,7 +14,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import BadRequest
 
 from policies.catalogue import SIZES
-from projections.pages import SORTS
+from projections.pages import COLUMNS, SORTS
 from web.schemas import WholeNumber
 
 
@@ -39,7 +39,8 @@ class EnterpriseList(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=200))
     sector = fields.String(load_default="", validate=validate.Length(max=100))
     size = fields.String(load_default="", validate=validate.OneOf(SIZES))
-    sort = fields.String(load_default="name", validate=validate.OneOf(tuple(SORTS)))
+    sort = fields.String(load_default="name", validate=validate.OneOf(
+        (*SORTS, *(f"{sign}{c}" for c in COLUMNS for sign in ("", "-", "+")))))
 
 
 def read(schema: Schema) -> dict:
