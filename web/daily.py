@@ -130,11 +130,13 @@ def run_once(services: Services, on: date, digest: DigestMail | None = None,
     """The day's job, run by the first node to claim `on` (the one digest goes out from
     there); on any other node, nothing but a summary saying why it was skipped.
 
-    Raises EarlierThanLastRun, claiming nothing, for a day before the last run (unless
-    `replay`)."""
+    Raises EarlierThanLastRun, claiming nothing, for a day before the last run; `replay`
+    (an operator's deliberate re-run) runs the day here, claiming nothing."""
+    if replay:  # an operator's deliberate re-run of a day: not the day's once-only run
+        return run_daily(services, on, digest, replay=True)
     services.catch_up()
     last = last_run(services)
-    if last is not None and on < last and not replay:
+    if last is not None and on < last:
         raise EarlierThanLastRun(on, last)
     claim = services.execute(ClaimDailyRun(at=on, actor=SCHEDULER, node=node))
     if not claim["ok"]:
@@ -142,7 +144,7 @@ def run_once(services: Services, on: date, digest: DigestMail | None = None,
         taken = claim["error"]["code"] == "duplicate_id"  # another node's day: no failure
         return RunSummary(on, refused=[] if taken else [claim["error"]],
                           skipped=claim["error"]["message"])
-    summary = run_daily(services, on, digest, replay=replay)
+    summary = run_daily(services, on, digest)
     done = services.execute(FinishDailyRun(at=on, actor=SCHEDULER, node=node,
                                            summary=summary.to_dict()))
     if not done["ok"]:  # it ran past its lease and another node took the day over

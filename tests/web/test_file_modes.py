@@ -16,7 +16,7 @@ from tests.conftest import TEST_CLOCK
 from web import daily
 from web.app import create_app
 from web.services import Services
-from web.users import USERS_FILE, Users
+from web.users import Users
 
 
 @contextmanager
@@ -38,7 +38,7 @@ def test_every_file_of_a_new_data_folder_is_the_owners_alone(tmp_path, mask):
     with umask(mask), closing(Services(data, clock=TEST_CLOCK)) as services:
         assert services.execute_json(register(1))["ok"]
         daily.run_daily(services, date(2026, 1, 5))
-        Users(data / USERS_FILE).add("sara", "staff", "correct-horse-1")
+        Users(services).add("sara", "staff", "correct-horse-1")  # accounts are events now
         SigningKey.load_or_create(data / "signing_key")
         app = create_app({"GRANTS_DATA": str(data), "GRANTS_SCHEDULER": "on"})
         try:
@@ -49,29 +49,22 @@ def test_every_file_of_a_new_data_folder_is_the_owners_alone(tmp_path, mask):
         found = {p.name: mode(p) for p in data.iterdir() if p.is_file()}
 
     assert mode(data) == 0o700
-    expected = {"events.sqlite", "views.sqlite", "users.sqlite", "secret_key", "signing_key",
+    expected = {"events.sqlite", "views.sqlite", "secret_key", "signing_key",
                 "scheduler.lock", daily.LAST_RUN_FILE}
     assert expected <= set(found)
     assert any(name.endswith(("-wal", "-shm")) for name in found), found
     public = {"signing_keys.pub"}  # public keys: for auditors to copy
-    others = public | API_FILES
-    assert {name: m for name, m in found.items() if name not in others} == {
-        name: 0o600 for name in found if name not in others}
+    assert {name: m for name, m in found.items() if name not in public} == {
+        name: 0o600 for name in found if name not in public}
 
 
-#: Created by web/api (being rewritten elsewhere): `store.private_file(path)` before its
-#: first connect makes it 0600 too; until then the 0700 folder keeps it from other users.
-API_FILES = {"api.sqlite"}
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="web/api/idempotency.py creates "
-                   "api.sqlite with the umask's mode: left for the API's rewrite")
-def test_the_apis_idempotency_keys_are_the_owners_alone(tmp_path):
+def test_the_api_keeps_no_file_of_its_own(tmp_path):
+    """Idempotency keys are answers recorded in the log now: no api.sqlite to protect."""
     data = tmp_path / "var"
     with umask(0o022):
         app = create_app({"GRANTS_DATA": str(data), "SECRET_KEY": "t"})
     app.extensions["grants"].close()
-    assert mode(data / "api.sqlite") == 0o600
+    assert not (data / "api.sqlite").exists()
 
 
 def test_a_data_folder_that_exists_keeps_its_mode(tmp_path):
