@@ -22,7 +22,7 @@ from web.settings import Settings
 from web.users import USERS_FILE, Users
 
 #: Endpoints that read nothing of the ledger: no check of the log before them.
-UNREAD = {"dashboard.static", "api.meta.openapi_document", "auth.language_switch"}
+UNREAD = {"static", "dashboard.static", "api.meta.openapi_document", "auth.language_switch"}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
