@@ -116,13 +116,23 @@ def _ranges(codes: list[int]) -> str:
     return "".join(out)
 
 
-@lru_cache
 def pattern(kind: TextKind) -> str:
     """A regex of the strings whose characters `kind` allows (white space around aside)."""
-    spaces = _ranges([n for n in range(0x10000) if chr(n).isspace()])
+    return _pattern(kind.lines)  # which characters: by lines only, not by length
+
+
+@lru_cache
+def _pattern(lines: bool) -> str:
+    kind = TextKind(1, lines)
+    spaces = _spaces()
     refused = _ranges([n for n in range(0x10000) if not 0xD800 <= n <= 0xDFFF
                        and not _allowed(chr(n), kind)])
     return f"^[{spaces}]*[^{refused}]*[{spaces}]*$"
+
+
+@lru_cache
+def _spaces() -> str:
+    return _ranges([n for n in range(0x10000) if chr(n).isspace()])
 
 
 def json_schema(kind: TextKind, optional: bool = False) -> dict:

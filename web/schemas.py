@@ -243,6 +243,9 @@ class _TypeOnly(Schema):
     type = fields.String(required=True, validate=validate.OneOf(sorted(c.BY_NAME)))
 
 
+_TYPE_ONLY = _TypeOnly()
+
+
 def _flatten(messages, prefix="") -> dict[str, str]:
     flat = {}
     for key, value in messages.items():
@@ -264,7 +267,9 @@ def load_command(data: object, actor: str | None = None) -> c.Command:
     if not isinstance(data, dict):
         raise NotAnObject()
     try:
-        kind = _TypeOnly().load(data)["type"]
+        kind = data.get("type")
+        if not isinstance(kind, str) or kind not in SCHEMAS:  # as the schema words it
+            kind = _TYPE_ONLY.load(data)["type"]
         values = SCHEMAS[kind].load(data)
     except ValidationError as e:
         found = _flatten(e.messages)
