@@ -55,18 +55,41 @@ def _canonical_no_float(value: Any) -> Any:
     return value
 
 
-def chain_hash(topic: str, originator_id: Any, version: int, state: dict) -> str:
+def _spelled(value: Any) -> str:
+    """What `canonical` writes for the leaves orjson hands back (see `chain_hash`)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    raise TypeError  # anything else (a subclass of str or int, ...): the standard library
+
+
+# orjson hands dates, datetimes and subclasses back to `_spelled`, never spelling them itself.
+_HANDED_BACK = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+                | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
+def chain_hash(topic: str, originator_id: Any, version: int, state: dict,
+               floats: bool = True) -> str:
     """SHA-256 of the event's canonical JSON (compact, sorted keys, UTF-8).
 
     orjson writes the same bytes as the standard library's `json.dumps(sort_keys=True,
     ensure_ascii=False, separators=(",", ":"))`, three times faster; for what it would
     spell otherwise or refuses (floats, integers beyond 64 bits, a lone surrogate) the
     standard library decides, as it always has, so every stored hash still verifies.
+
+    `floats=False` is a promise that no float is anywhere in `state` (the audit knows it
+    from the decoder, which saw every number): then orjson walks the values itself and
+    asks `_spelled` only for the leaves it does not write as `canonical` would, instead
+    of a walk in Python that only looks for floats.
     """
     body = {k: v for k, v in state.items() if k not in NOT_HASHED}
     head = [topic, str(originator_id), version]
     try:
-        data = orjson.dumps([*head, _canonical_no_float(body)], option=orjson.OPT_SORT_KEYS)
+        if floats:
+            data = orjson.dumps([*head, _canonical_no_float(body)], option=orjson.OPT_SORT_KEYS)
+        else:
+            data = orjson.dumps([*head, body], default=_spelled, option=_HANDED_BACK)
     except (_Float, TypeError, orjson.JSONEncodeError):
         data = json.dumps([*head, canonical(body)], sort_keys=True, ensure_ascii=False,
                           separators=(",", ":")).encode()

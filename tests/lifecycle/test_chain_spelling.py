@@ -8,10 +8,13 @@ import json
 from datetime import date
 from decimal import Decimal
 
+from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lifecycle.audit import _DecodeOnce
 from lifecycle.chain import canonical, chain_hash
+from lifecycle.transcodings import DateAsISO
 
 leaves = (st.text() | st.integers() | st.booleans() | st.none() | st.floats()
           | st.decimals(allow_nan=False, allow_infinity=False) | st.dates()
@@ -42,3 +45,55 @@ def test_the_values_events_hold_hash_alike():
     state = {"amount": Decimal("1500000.00"), "at": date(2025, 7, 1), "name": "通州示例",
              "tranches": [{"year": 2025, "amount": Decimal("1.00")}], "ratio": 1e-07}
     assert chain_hash("m:T", "abc", 1, state) == stdlib_hash("m:T", "abc", 1, state)
+
+
+# What a decoded record can hold: JSON's own values and the stored types (no floats).
+decoded_leaves = (st.text() | st.integers() | st.booleans() | st.none()
+                  | st.decimals() | st.dates() | st.uuids()
+                  | st.datetimes(timezones=st.none() | st.timezones())
+                  | st.integers(min_value=2**63, max_value=2**80))
+decoded = st.recursive(decoded_leaves, lambda inner: st.lists(inner, max_size=4)
+                       | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                       max_leaves=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.text(max_size=10), decoded, max_size=6))
+def test_hashing_a_state_known_to_hold_no_float_hashes_as_the_plain_spelling(state):
+    """The audit's fast path (`floats=False`: orjson walks the values) = the plain one."""
+    try:
+        expected = stdlib_hash("m:T", "abc", 3, state)
+    except UnicodeEncodeError:
+        return
+    assert chain_hash("m:T", "abc", 3, state, floats=False) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=10), values, max_size=6))
+def test_the_audits_decoder_notes_every_float_and_decodes_as_the_library(state):
+    """A record is hashed the fast way only when the decoder saw no float in it, and it
+    reads every record as the library's transcoder does."""
+    library = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+        library.register(transcoding)
+    try:
+        data = library.encode(state)
+    except (UnicodeEncodeError, ValueError):
+        return
+    once = _DecodeOnce(library)
+    got = once.decode(data)
+    assert repr(got) == repr(library.decode(data))
+    assert once._floats == ("float" in repr_types(got))
+    try:
+        expected = stdlib_hash("m:T", "abc", 3, got)
+    except UnicodeEncodeError:
+        return
+    assert once.chain_hash("m:T", "abc", 3, got) == expected
+
+
+def repr_types(value) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(repr_types(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(repr_types(v) for v in value))
+    return {type(value).__name__}
