@@ -29,9 +29,9 @@ def test_a_post_from_a_stranger_writes_nothing_and_asks_for_a_log_in(client, app
     assert written(app) == before
 
 
-def test_the_right_password_opens_the_enterprises(client):
+def test_the_right_password_opens_the_desk(client):
     answer = log_in(client, STAFF)
-    assert answer.status_code == 303 and answer.location.endswith("/enterprises")
+    assert answer.status_code == 303 and answer.location.endswith("/")
     page = client.get("/enterprises")
     assert page.status_code == 200
     assert "Sara" in page.text
@@ -65,7 +65,16 @@ def test_the_log_in_goes_back_to_the_page_asked_for_but_never_off_site(client):
     answer = client.post("/login", data={"username": STAFF, "password": PASSWORD,
                                          "csrf_token": csrf_of(client),
                                          "next": "https://evil.example/"})
-    assert answer.location.endswith("/enterprises")
+    assert answer.location.endswith("/")
+    assert "evil" not in answer.location
+
+
+def test_a_log_in_without_next_lands_on_the_desk(client):
+    client.get("/login")
+    answer = client.post("/login", data={"username": STAFF, "password": PASSWORD,
+                                         "csrf_token": csrf_of(client)})
+    assert answer.status_code == 303 and answer.location.endswith("/")
+    assert client.get(answer.location).status_code == 200
 
 
 def test_log_out_ends_the_session(staff):

@@ -33,8 +33,9 @@ bp = Blueprint("auth", __name__)
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """The log-in form; a failure says only that the name or password was wrong."""
-    target = safe_next(request.values.get("next"), url_for("enterprises.index"))
+    """The log-in form; a failure says only that the name or password was wrong. It lands
+    on the desk (the work queues), or on a safe `next` the user was sent from."""
+    target = safe_next(request.values.get("next"), url_for("dashboard.index"))
     if request.method == "GET":
         if current_user() is not None:
             return redirect(target)
