@@ -91,3 +91,26 @@ def test_flags_are_worded_in_the_language_asked_for(api):
         f["message"] for f in zh["flags"]]
     assert "tranche 2025 of 1000000.00 yuan is due in 2025 (A-1, tz-am-2025 art. 4)" in [
         f["message"] for f in en["flags"]]
+
+
+def test_the_api_s_own_errors_are_worded_in_the_language_asked_for(api):
+    """A malformed query (invalid_request), an unknown method and a missing token: the
+    codes and fields are the same in both languages, only `message` changes."""
+    url = "/api/v1/enterprises?limit=many"
+    zh = api.client.get(url, headers=api.headers(**ZH))
+    en = api.client.get(url, headers=api.headers(**EN))
+    assert zh.status_code == en.status_code == 400
+    assert zh.json["error"]["code"] == en.json["error"]["code"] == "invalid_request"
+    assert set(zh.json["error"]["fields"]) == set(en.json["error"]["fields"])
+    assert "limit" in zh.json["error"]["fields"]
+    assert zh.json["error"]["message"].startswith("请求有误")
+    assert "limit" in zh.json["error"]["message"]
+    assert en.json["error"]["message"].startswith("invalid query: limit")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.json["error"]["message"])
+    anonymous = api.client.get("/api/v1/enterprises", headers=ZH)
+    assert anonymous.status_code == 401
+    assert anonymous.json["error"]["code"] == "unauthorized"
+    assert anonymous.json["error"]["message"].startswith("未登录")
+    wrong = api.client.delete("/api/v1/enterprises", headers=api.headers(**ZH))
+    assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
+    assert wrong.json["error"]["message"] == "此地址不支持该请求方法"

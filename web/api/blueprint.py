@@ -197,3 +197,6 @@ def unknown(rest: str):
 
 
 fallback.after_request(no_store)
+fallback.before_request(language.speak)  # its refusals in the caller's language too
+fallback.after_request(language.said)
+fallback.teardown_request(language.done)

@@ -21,6 +21,7 @@ from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from lifecycle.errors import CODES
+from web import words
 
 #: The contract's error codes (DOMAIN.md) and their HTTP statuses.
 CONTRACT_STATUS = {
@@ -73,8 +74,21 @@ class ApiError(Exception):
         self.status = status or API_STATUS.get(code) or CONTRACT_STATUS.get(code, 400)
 
     def body(self) -> dict:
-        return {"ok": False, "error": {"code": self.code, "message": self.message,
+        return {"ok": False, "error": {"code": self.code, "message": spoken(self),
                                        "fields": self.fields}}
+
+
+def spoken(error: ApiError) -> str:
+    """The error's `message` in the reader's language (web/api/language.py): the API's own
+    codes have words in the catalogues (`api.<code>`, naming the fields in error); the
+    English reader, and a code without words, read the message as raised."""
+    key = f"api.{error.code}"
+    if not words.reader().zh or not words.known(key, "zh"):
+        return error.message
+    said = words.text(key)
+    if error.fields:
+        said += words.text("api.fields", fields=words.listing(sorted(error.fields)))
+    return said
 
 
 def flat_fields(messages, prefix: str = "") -> dict[str, str]:
