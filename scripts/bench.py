@@ -573,7 +573,8 @@ def free_port() -> int:
 
 
 class Server:
-    """`grants serve` (waitress) on a loopback port, for the life of a `with`."""
+    """`grants serve` (waitress, its default workers: one a core) on a loopback port, for
+    the life of a `with`."""
 
     def __init__(self, env: dict, work: Path):
         self.port = free_port()
@@ -667,7 +668,8 @@ def bench_pages_http(data: Path, env: dict, work: Path, username: str, count: in
     ids, pages = page_targets(data)
     paths = {"enterprise_page": lambda rng, i: f"/enterprises/{ids[i % len(ids)]}",
              "enterprise_list": lambda rng, i: list_url(rng, pages)}
-    out: dict = {"server": "grants serve (waitress, 8 threads), scheduler off"}
+    out: dict = {"server": "grants serve (waitress, one worker process a core as the README 's "
+                        "grants serve does by default, 8 threads each), scheduler off"}
     with Server(env, work) as server:
         for name, path in paths.items():
             http_load(server.url, username, path, 2, 10, 30)  # warm up

@@ -10,7 +10,7 @@
     grants [--data DIR] import FILE [--dry-run] [--json]   historical awards from CSV or XLSX
     grants [--data DIR] flags [--on DATE] [--json]   what the scheduler flags on a date
     grants [--data DIR] scheduler run [--on DATE] [--replay]   run the daily job now
-    grants [--data DIR] serve [--host H] [--port P] [--debug]
+    grants [--data DIR] serve [--host H] [--port P] [--workers N] [--debug]
     grants [--data DIR] users add|list|disable|enable|password|role|token|unlock|history ...
 
 Exit statuses of `apply`: 0 all succeeded, 1 any failed, 2 the input could not be read.
@@ -240,19 +240,95 @@ def cmd_demo(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     """Serve the dashboard and the API (waitress; Flask's server only with --debug).
 
+    `--workers N` (default: one a core) pre-forks N waitress processes that accept on one
+    listening socket: one process of threads uses about one core under the GIL, so a
+    second core needs a second process. Each worker builds its own app after the fork
+    (its own connections and threads); they share the data folder, whose views every
+    worker brings up to the log before each read (followers take turns, each event once),
+    and one of them runs the daily job (scheduler.lock) and signs the heads (sealer.lock).
     The daily job runs inside unless GRANTS_SCHEDULER is off."""
     from web.app import create_app
 
-    app = create_app(settings=replace(settings, scheduler=settings.scheduler is not False))
+    settings = replace(settings, scheduler=settings.scheduler is not False)
+    workers = args.workers or os.cpu_count() or 1
     url = f"http://{args.host}:{args.port}/"
-    print(f"Grant Ledger is serving at {url}", file=sys.stderr, flush=True)
     if args.debug:
-        app.run(host=args.host, port=args.port, debug=True)
+        print(f"Grant Ledger is serving at {url}", file=sys.stderr, flush=True)
+        create_app(settings=settings).run(host=args.host, port=args.port, debug=True)
         return 0
     import waitress
 
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
-                   ident="grant-ledger")
+    if workers == 1:
+        app = create_app(settings=settings)
+        print(f"Grant Ledger is serving at {url}", file=sys.stderr, flush=True)
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
+                       ident="grant-ledger")
+        return 0
+    return _serve_workers(args, settings, workers, url)
+
+
+def _serve_workers(args, settings: Settings, workers: int, url: str) -> int:
+    """The parent of `workers` waitress processes on one socket: it restarts a worker
+    that dies and, on SIGTERM or SIGINT, stops them all."""
+    import contextlib
+    import signal
+    import socket
+
+    from web.app import create_app
+    from web.services import Services
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(1024)
+    Services.one_sealer_per_folder = True  # inherited by every worker
+
+    def worker() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        code = 1
+        try:
+            import waitress
+
+            app = create_app(settings=settings)
+            waitress.serve(app, sockets=[sock], threads=args.threads, ident="grant-ledger")
+            code = 0
+        finally:
+            os._exit(code)
+
+    def start() -> int:
+        pid = os.fork()
+        if pid == 0:
+            worker()
+        return pid
+
+    children = {start() for _ in range(workers)}
+    print(f"Grant Ledger is serving at {url} ({workers} worker processes)", file=sys.stderr,
+          flush=True)
+    stopping = []
+
+    def stop(signum, _frame) -> None:
+        stopping.append(signum)
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while children:
+        try:
+            pid, _status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        children.discard(pid)
+        if not stopping:
+            print(f"grants serve: worker {pid} ended; starting another", file=sys.stderr,
+                  flush=True)
+            children.add(start())
+    sock.close()
     return 0
 
 
@@ -604,7 +680,9 @@ def parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="serve the dashboard and the API")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--threads", type=int, default=8)
+    sv.add_argument("--threads", type=int, default=8, help="threads of each worker")
+    sv.add_argument("--workers", type=int, default=0,
+                    help="server processes on one socket (default: one a core)")
     sv.add_argument("--debug", action="store_true", help="Flask's development server")
     sv.set_defaults(run=cmd_serve)
     us = sub.add_parser("users", help="manage who may log in")

@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 
 
 class Services:
+    #: True in the workers of `grants serve --workers N`, which share one data folder: one
+    #: process at a time signs the tree's heads (`_Sealer`), whoever holds `sealer.lock`.
+    one_sealer_per_folder = False
+
     def __init__(self, data_dir: str | os.PathLike | None = None, event_store: str | None = None,
                  catalogue: Catalogue | None = None, *, clock: Clock | None = None,
                  deadlines: Deadlines | None = None, signing_key: Path | None = None):
@@ -240,18 +244,52 @@ class _Sealer:
     signs leaves the newest records unsigned until the next head, which covers them.
     """
 
+    #: How often the folder's one sealer looks whether another process wrote (seconds).
+    POLL = 1.0
+
     def __init__(self, services: Services):
         self._services = services
         self._changed = threading.Condition()
         self._asked = self._done = 0  # writes that asked for a head; those a head covers
         self._stopping = False
+        # Several processes on one folder (`grants serve --workers`): only the holder of
+        # sealer.lock signs, and it also signs what the others wrote (it polls the log);
+        # the others' writes wake nothing, and one of them takes over if the holder ends.
+        self._shared = Services.one_sealer_per_folder
+        self._lock_file = None
+        self._seen = 0
         self._thread = threading.Thread(target=self._run, name="sealer", daemon=True)
         self._thread.start()
+
+    def _holds(self) -> bool:
+        """Whether this process signs the folder's heads (always, unless shared)."""
+        if not self._shared or self._lock_file is not None:
+            return True
+        import fcntl
+
+        path = store.private_file(self._services.data_dir / "sealer.lock")
+        lock = open(path, "w")  # noqa: SIM115 - held for life
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            return False
+        self._lock_file = lock
+        return True
 
     def poke(self) -> None:
         with self._changed:
             self._asked += 1
             self._changed.notify_all()
+
+    def _log_grew(self) -> bool:
+        """Shared folder: whether any process wrote since this sealer last looked."""
+        try:
+            last = self._services.ledger.recorder.max_notification_id() or 0
+        except Exception:  # noqa: BLE001 - a busy store: look again at the next poll
+            return False
+        grew, self._seen = last > self._seen, max(self._seen, last)
+        return grew
 
     def wait(self, timeout: float = 30) -> None:
         with self._changed:
@@ -261,9 +299,13 @@ class _Sealer:
     def _run(self) -> None:
         while True:
             with self._changed:
-                self._changed.wait_for(lambda: self._asked > self._done or self._stopping)
+                self._changed.wait_for(lambda: self._asked > self._done or self._stopping,
+                                       self.POLL if self._shared else None)
                 target, stopping = self._asked, self._stopping
-            if target > self._done:
+            if self._shared:
+                if self._holds() and (self._log_grew() or target > self._done):
+                    self._services.seal()
+            elif target > self._done:
                 self._services.seal()
             with self._changed:
                 self._done = target
@@ -276,3 +318,6 @@ class _Sealer:
             self._stopping = True
             self._changed.notify_all()
         self._thread.join(30)
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None

@@ -25,6 +25,12 @@ from web.dashboard.shell import _
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
+#: The enterprise page shows its newest history rows only (the history table was a third
+#: of the page's time for an enterprise with a long past); the rest is on its history page.
+RECENT_HISTORY = 25
+#: Rows a page of the full history shows.
+HISTORY_PAGE = 100
+
 
 @bp.get("")
 def index():
@@ -73,6 +79,9 @@ def show(enterprise_id: str):
                                 deadlines=services().deadlines)
     if page is None:
         abort(404)
+    history = page.get("history", [])
+    page["history_total"] = len(history)
+    page["history"] = history[-RECENT_HISTORY:]
     timeline = bars = None
     if page["registered"]:
         bars = _cap_groups(page["caps"])
@@ -80,6 +89,28 @@ def show(enterprise_id: str):
         timeline = charts.timeline(page["windows"], tranches, as_of or services().clock.today())
     return render_template("enterprises/show.html", page=page, bars=bars, timeline=timeline,
                            as_of_text=request.args.get("as_of", ""), as_of_error=as_of_error)
+
+
+@bp.get("/<enterprise_id>/history")
+def history(enterprise_id: str):
+    """An enterprise's whole history, oldest first, `HISTORY_PAGE` rows a page; `as_of`
+    as on the enterprise page."""
+    as_of, _as_of_error = _as_of(request.args.get("as_of", "").strip())
+    try:
+        number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        abort(400)
+    with services().reader() as views:
+        page = pages.enterprise(views, services().ledger, enterprise_id, as_of)
+    if page is None:
+        abort(404)
+    rows = page.get("history", [])
+    count = max(1, -(-len(rows) // HISTORY_PAGE))
+    number = min(number, count)
+    shown = rows[(number - 1) * HISTORY_PAGE:number * HISTORY_PAGE]
+    return render_template("enterprises/history.html", page=page, rows=shown, number=number,
+                           count=count, total=len(rows),
+                           as_of_text=request.args.get("as_of", ""))
 
 
 def _cap_groups(caps: list[dict]) -> list[dict]:
