@@ -573,7 +573,7 @@ def free_port() -> int:
 
 
 class Server:
-    """`grants serve` (waitress, its default workers: one a core) on a loopback port, for
+    """`grants serve` (waitress, --workers: one a core) on a loopback port, for
     the life of a `with`."""
 
     def __init__(self, env: dict, work: Path):
@@ -587,7 +587,8 @@ class Server:
         self.err = open(self.work / "serve.err", "wb")  # noqa: SIM115 - closed in __exit__
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(self.port)], env=self.env, cwd=ROOT, stdout=self.err, stderr=self.err)
+             str(self.port), "--workers", str(os.cpu_count() or 1)], env=self.env, cwd=ROOT,
+            stdout=self.err, stderr=self.err)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

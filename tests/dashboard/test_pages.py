@@ -189,3 +189,23 @@ def test_the_forms_and_quotes_date_today_by_the_services_clock(seeded, tmp_path)
         assert "2026年2月3日" in client.get("/applications/A-4").text
     finally:
         services(app).close()
+
+
+def test_the_enterprise_page_shows_its_newest_history_and_links_the_whole(app, staff,
+                                                                          monkeypatch):
+    from web.dashboard import enterprises
+
+    with services(app).reader() as views:
+        rows = pages.enterprise(views, services(app).ledger, E1, None)["history"]
+    assert len(rows) > 1
+    link = f"/enterprises/{E1}/history".encode()
+    assert len(rows) > enterprises.RECENT_HISTORY or link not in staff.get(
+        f"/enterprises/{E1}").data  # all shown: no link
+    monkeypatch.setattr(enterprises, "RECENT_HISTORY", 1)
+    shown = staff.get(f"/enterprises/{E1}")
+    assert shown.status_code == 200 and link in shown.data
+    whole = staff.get(f"/enterprises/{E1}/history")
+    assert whole.status_code == 200
+    assert staff.get(f"/enterprises/{E1}/history?page=\uff12").status_code == 400
+    assert staff.get(f"/enterprises/{E1}/history?page=x").status_code == 400
+    assert staff.get("/enterprises/91110000000000000X/history").status_code == 404

@@ -96,10 +96,10 @@ def history(enterprise_id: str):
     """An enterprise's whole history, oldest first, `HISTORY_PAGE` rows a page; `as_of`
     as on the enterprise page."""
     as_of, _as_of_error = _as_of(request.args.get("as_of", "").strip())
-    try:
-        number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):  # query numbers: ASCII only
         abort(400)
+    number = max(1, int(raw))
     with services().reader() as views:
         page = pages.enterprise(views, services().ledger, enterprise_id, as_of)
     if page is None:
