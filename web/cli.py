@@ -240,7 +240,7 @@ def cmd_demo(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     """Serve the dashboard and the API (waitress; Flask's server only with --debug).
 
-    `--workers N` (default 1; not yet covered by a test of several workers) pre-forks N
+    `--workers N` (default 1; the sealer's hand-over between workers is untested) pre-forks N
     waitress processes that accept on one
     listening socket: one process of threads uses about one core under the GIL, so a
     second core needs a second process. Each worker builds its own app after the fork
