@@ -13,11 +13,17 @@ from __future__ import annotations
 from collections import OrderedDict
 from pathlib import Path
 
+from eventsourcing.utils import get_topic
+
 from lifecycle.accounts import UserAccount
 from lifecycle.ledger import Ledger
+from projections import pinyin
+from projections import records as records_
 from projections import state as fold
 from projections.views import VIEWS_FILE, Views
 
+#: The topics of account events (folded into the users table, not an enterprise's state).
+ACCOUNT = get_topic(UserAccount) + "."
 PAGE = 500
 REBUILD_PAGE = 5000
 
@@ -34,6 +40,7 @@ class Follower:
         # or a failed page, and they are forgotten.
         self._states: OrderedDict[str, fold.EnterpriseState] = OrderedDict()
         self._states_at: int | None = None
+        self._read = records_.Reader(ledger.mapper)
 
     @classmethod
     def beside(cls, ledger: Ledger, data_dir: Path) -> Follower:
@@ -42,13 +49,14 @@ class Follower:
     def close(self) -> None:
         self.views.close()
 
-    def catch_up(self, progress=None) -> int:
-        """Apply every event recorded since the views' position; the number applied."""
+    def catch_up(self, progress=None, page: int = PAGE) -> int:
+        """Apply every event recorded since the views' position, `page` events a
+        transaction; the number applied."""
         applied = 0
         while True:
-            n = self._page(PAGE, progress)
+            n = self._page(page, progress)
             applied += n
-            if n < PAGE:
+            if n < page:
                 return applied
 
     def rebuild(self, progress=None) -> int:
@@ -66,6 +74,7 @@ class Follower:
         dirty: set[str] = set()
         position = applied = 0
         with views.transaction():
+            pinyin.remember(views.name_keys())  # what a name's key is does not change
             views.reset()
             while True:
                 notifications = ledger.recorder.select_notifications(position + 1, REBUILD_PAGE)
@@ -120,18 +129,22 @@ class Follower:
         touched. `changed`, when given, gathers the applications each event concerns.
         """
         views, ledger = self.views, self.ledger
-        events = [(n.id, str(n.originator_id), ledger.mapper.to_domain_event(n))
-                  for n in notifications]
-        views.apply_accounts([(nid, e) for nid, _, e in events
-                              if isinstance(e, UserAccount.Event)])
-        owners = views.owners(list({agg for _, agg, _ in events}))
+        accounts = [(n.id, ledger.mapper.to_domain_event(n)) for n in notifications
+                    if n.topic.startswith(ACCOUNT)]
+        if accounts:
+            views.apply_accounts(accounts)
+        read = self._read
+        records = [read(n) for n in notifications if n.topic.startswith(fold.OWNED)]
+        owners = views.owners(list({r.aggregate for r in records}))
         new_owners = {}
-        for _, agg, event in events:
-            enterprise = fold.enterprise_of(event)
-            if enterprise is not None and agg not in owners:
-                owner = (enterprise, getattr(event, "application_id", None))
-                owners[agg] = new_owners[agg] = owner
-        touched = list(dict.fromkeys(owners[agg][0] for _, agg, _ in events if agg in owners))
+        for r in records:
+            if r.aggregate not in owners:
+                enterprise = fold.enterprise_of(r)
+                if enterprise is not None:
+                    owners[r.aggregate] = new_owners[r.aggregate] = (
+                        enterprise, r.fields.get("application_id"))
+        touched = list(dict.fromkeys(owners[r.aggregate][0] for r in records
+                                     if r.aggregate in owners))
         if load:
             missing = [e for e in touched if e not in states]
             if missing:
@@ -140,19 +153,19 @@ class Follower:
                 if e in states:
                     states.move_to_end(e)
         history = []
-        for nid, agg, event in events:
-            if agg not in owners:
-                continue  # not an enterprise's event (a catalogue snapshot)
-            enterprise, application = owners[agg]
-            states[enterprise] = fold.apply(states.get(enterprise), event, application)
+        apply, iso, name = fold.apply, records_.iso, records_.Record.name.fget
+        for r in records:
+            owner = owners.get(r.aggregate)
+            if owner is None:
+                continue
+            enterprise, application = owner
+            states[enterprise] = apply(states.get(enterprise), r, application)
+            f = r.fields
             if changed is not None:
-                concerned = application or getattr(event, "application_id", None)
+                concerned = application or f.get("application_id")
                 changed.setdefault(enterprise, set()).update([concerned] if concerned else [])
-            history.append({"notification_id": nid, "enterprise_id": enterprise,
-                            "application_id": application, "event": type(event).__name__,
-                            "at": event.at.isoformat() if hasattr(event, "at") else None,
-                            "actor": getattr(event, "actor", None),
-                            "recorded_at": event.timestamp.isoformat()})
+            history.append((r.nid, enterprise, application, name(r), iso(f.get("at")),
+                            f.get("actor"), iso(f["timestamp"])))
         views.add_owners(new_owners)
         views.add_history(history)
         return [e for e in touched if e in states]

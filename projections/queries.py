@@ -10,7 +10,7 @@ from lifecycle.enterprise import enterprise_uuid
 from lifecycle.errors import Refused
 from lifecycle.integrity import stored_records
 from lifecycle.ledger import Ledger
-from projections import derive
+from projections import derive, records
 from projections import state as fold
 from projections.obligations import Deadlines, obligations
 from projections.views import Views
@@ -31,22 +31,25 @@ def state_from_log(ledger: Ledger, views: Views, enterprise_id: str, as_of: date
     """
     ids = views.aggregate_ids(enterprise_id) or [str(enterprise_uuid(enterprise_id))]
     application_of = {agg: owner[1] for agg, owner in views.owners(ids).items()}
+    read = records.Reader(ledger.mapper)
     events = []
     for agg in ids:
-        for event in ledger.events.get(UUID(agg)):
-            if as_of is not None and getattr(event, "at", None) and event.at > as_of:
+        for record in map(read, ledger.recorder.select_events(UUID(agg))):
+            at = records.day(record.fields.get("at"))
+            if as_of is not None and at and at > as_of:
                 # An application's steps are in date order, but a fact about the
                 # enterprise may be recorded later with an earlier date (rule 9).
                 continue
-            if known_at is not None and event.timestamp > known_at:
+            recorded = records.moment(record.fields["timestamp"])
+            if known_at is not None and recorded > known_at:
                 break
-            events.append(event)
-    events.sort(key=lambda e: e.timestamp)
+            events.append((recorded, record))
+    events.sort(key=lambda e: e[0])
     state = None
-    for event in events:
-        if state is None and not isinstance(event, fold.E.EnterpriseRegistered):
+    for _, record in events:
+        if state is None and record.topic != fold.REGISTERED:
             continue
-        state = fold.apply(state, event, application_of.get(str(event.originator_id)))
+        state = fold.apply(state, record, application_of.get(record.aggregate))
     return state
 
 
@@ -80,20 +83,22 @@ def states_as_of(ledger: Ledger, views: Views, on: date) -> Iterator[fold.Enterp
         return
     owners: dict[str, tuple[str, str | None]] = {}
     states: dict[str, fold.EnterpriseState] = {}
-    for record in stored_records(ledger):
-        event = ledger.mapper.to_domain_event(record)
-        at = getattr(event, "at", None)
+    read = records.Reader(ledger.mapper)
+    for record in map(read, stored_records(ledger)):
+        if not record.topic.startswith(fold.OWNED):
+            continue
+        at = records.day(record.fields.get("at"))
         if at is None or at > on:
             continue
-        agg = str(record.originator_id)
+        agg = record.aggregate
         if agg not in owners:
-            enterprise = fold.enterprise_of(event)
+            enterprise = fold.enterprise_of(record)
             if enterprise is None:
                 continue
-            owners[agg] = (enterprise, getattr(event, "application_id", None))
+            owners[agg] = (enterprise, record.fields.get("application_id"))
         enterprise, application = owners[agg]
-        if enterprise in states or isinstance(event, fold.E.EnterpriseRegistered):
-            states[enterprise] = fold.apply(states.get(enterprise), event, application)
+        if enterprise in states or record.topic == fold.REGISTERED:
+            states[enterprise] = fold.apply(states.get(enterprise), record, application)
     yield from (states[e] for e in sorted(states))
 
 

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from eventsourcing.utils import get_topic
+
 from lifecycle.enterprise import EnterpriseLedger
 from lifecycle.flags import FlagBoard
 from lifecycle.grant import GrantApplication
 from lifecycle.status import Status, Step, after, standing
 from policies.facts import Award, Tranche
+from projections.records import Record, basis_text, day, money
 
 E, G, F = EnterpriseLedger, GrantApplication, FlagBoard
 
@@ -32,8 +35,8 @@ class AppState:
     item: str
     project_id: str
     requested_amount: Decimal
-    claimed_basis: dict
-    basis: dict
+    claimed_basis: str  # JSON text, as the views keep it (projections/records.py)
+    basis: str
     submitted_on: date
     status: Status = Status.SUBMITTED
     certified_on: date | None = None
@@ -91,71 +94,129 @@ class Entry:
     recorded_at: datetime
 
 
-def enterprise_of(event) -> str | None:
-    """The enterprise an event names itself (only the first event of each aggregate does)."""
-    return getattr(event, "enterprise_id", None)
+def enterprise_of(record: Record) -> str | None:
+    """The enterprise a record names itself (only the first event of each aggregate does)."""
+    return record.fields.get("enterprise_id")
 
 
-def apply(state: EnterpriseState | None, event, application_id: str | None) -> EnterpriseState:
-    """`state` after `event`; `application_id` names the application an event belongs to."""
-    kind = type(event)
-    if kind is E.EnterpriseRegistered:
-        return EnterpriseState(event.enterprise_id, event.name, event.size, list(event.sectors),
-                               event.at)
-    if kind is E.DishonestyRecorded:
-        state.dishonesty.append({"at": event.at, "note": event.note})
+def apply(state: EnterpriseState | None, record: Record,
+          application_id: str | None) -> EnterpriseState:
+    """`state` after the event `record`; `application_id` names the application an event
+    belongs to. Events the read models do not fold leave the state as it is."""
+    step = _STEPS.get(record.topic)
+    if step is None:
         return state
-    if kind is F.FlagRaised:
-        state.flags[event.key] = {"kind": event.kind, "application_id": event.application_id,
-                                  "policy": event.policy, "due_on": event.due_on,
-                                  "raised_on": event.at, "cleared_on": None,
-                                  "message": event.message}
-        return state
-    if kind is F.FlagCleared:
-        if event.key in state.flags:
-            state.flags[event.key]["cleared_on"] = event.at
-        return state
-    if kind is G.ApplicationSubmitted:
-        # A rebuild holds every enterprise in memory: names that repeat across hundreds
-        # of thousands of applications are kept once, and the claimed basis is shared
-        # with the basis until a certification replaces it.
-        basis = dict(event.basis)
-        state.applications[event.application_id] = AppState(
-            event.application_id, state.enterprise_id, sys.intern(event.policy), event.article,
-            sys.intern(event.item), event.project_id, event.requested_amount, basis, basis,
-            event.at)
-        return state
-    app = state.applications.get(application_id) if application_id else None
-    if app is None:
-        return state  # the enterprise's own booking events mirror the application's
-    # The statuses follow the one state machine (lifecycle/status.py), as the aggregate's.
-    if kind is G.ApplicationCertified:
-        app.basis, app.certified_on = dict(event.basis), event.at
-        app.status = after(Step.CERTIFY, app.status)
-    elif kind is G.ApplicationApproved:
-        app.status = after(Step.APPROVE, app.status)
-        app.amount, app.decided_on = event.amount, event.at
-        app.catalogue_version = event.catalogue_version
-        app.tranches = [{"year": t["year"], "amount": t["amount"], "paid_on": None}
-                        for t in event.tranches]
-    elif kind is G.ApplicationRejected:
-        app.status = after(Step.REJECT, app.status)
-        app.decided_on, app.reason = event.at, event.reason
-    elif kind is G.TrancheDisbursed:
-        for t in app.tranches:
-            if t["year"] == event.year:
-                t["paid_on"] = event.at
-        app.status = after(Step.DISBURSE, app.status,
-                           all_paid=all(t["paid_on"] for t in app.tranches))
-    elif kind is G.EvaluationRecorded:
-        app.evaluations[event.year] = {"result": event.result, "note": event.note,
-                                       "at": event.at}
-        app.status = after(Step.EVALUATE, app.status, passed=event.result == "pass",
-                           unpaid_left=any(t["paid_on"] is None for t in app.tranches))
-    elif kind is G.AwardRevoked:
-        app.status = after(Step.REVOKE, app.status)
-        app.clawback_due, app.reason = event.clawback_due, event.reason
-        app.revoked_on = event.at
-    elif kind is G.RepaymentRecorded:
-        app.clawback_due -= event.amount
+    return step(state, record.fields, application_id)
+
+
+def _registered(state, f, _application):
+    return EnterpriseState(f["enterprise_id"], f["name"], f["size"], list(f["sectors"]),
+                           day(f["at"]))
+
+
+def _dishonesty(state, f, _application):
+    state.dishonesty.append({"at": day(f["at"]), "note": f["note"]})
     return state
+
+
+def _flag_raised(state, f, _application):
+    state.flags[f["key"]] = {"kind": f["kind"], "application_id": f["application_id"],
+                             "policy": f["policy"], "due_on": day(f["due_on"]),
+                             "raised_on": day(f["at"]), "cleared_on": None,
+                             "message": f["message"]}
+    return state
+
+
+def _flag_cleared(state, f, _application):
+    if f["key"] in state.flags:
+        state.flags[f["key"]]["cleared_on"] = day(f["at"])
+    return state
+
+
+def _submitted(state, f, _application):
+    # A rebuild holds every enterprise in memory: names that repeat across hundreds of
+    # thousands of applications are kept once, and the claimed basis is kept as the text
+    # the views store, shared with the basis until a certification replaces it.
+    basis = basis_text(f["basis"])
+    state.applications[f["application_id"]] = AppState(
+        f["application_id"], state.enterprise_id, sys.intern(f["policy"]), f["article"],
+        sys.intern(f["item"]), f["project_id"], money(f["requested_amount"]), basis, basis,
+        day(f["at"]))
+    return state
+
+
+def _of_application(step):
+    """A step of an application's own: applied to the application the event belongs to
+    (the enterprise's booking events mirror the application's and are not folded)."""
+    def applied(state, f, application_id):
+        app = state.applications.get(application_id) if application_id else None
+        if app is not None:
+            step(app, f)
+        return state
+    return applied
+
+
+# The statuses follow the one state machine (lifecycle/status.py), as the aggregate's.
+def _certified(app: AppState, f) -> None:
+    app.basis, app.certified_on = basis_text(f["basis"]), day(f["at"])
+    app.status = after(Step.CERTIFY, app.status)
+
+
+def _approved(app: AppState, f) -> None:
+    app.status = after(Step.APPROVE, app.status)
+    app.amount, app.decided_on = money(f["amount"]), day(f["at"])
+    app.catalogue_version = f["catalogue_version"]
+    app.tranches = [{"year": t["year"], "amount": money(t["amount"]), "paid_on": None}
+                    for t in f["tranches"]]
+
+
+def _rejected(app: AppState, f) -> None:
+    app.status = after(Step.REJECT, app.status)
+    app.decided_on, app.reason = day(f["at"]), f["reason"]
+
+
+def _disbursed(app: AppState, f) -> None:
+    year, at = f["year"], day(f["at"])
+    for t in app.tranches:
+        if t["year"] == year:
+            t["paid_on"] = at
+    app.status = after(Step.DISBURSE, app.status,
+                       all_paid=all(t["paid_on"] for t in app.tranches))
+
+
+def _evaluated(app: AppState, f) -> None:
+    result = f["result"]
+    app.evaluations[f["year"]] = {"result": result, "note": f["note"], "at": day(f["at"])}
+    app.status = after(Step.EVALUATE, app.status, passed=result == "pass",
+                       unpaid_left=any(t["paid_on"] is None for t in app.tranches))
+
+
+def _revoked(app: AppState, f) -> None:
+    app.status = after(Step.REVOKE, app.status)
+    app.clawback_due, app.reason = money(f["clawback_due"]), f["reason"]
+    app.revoked_on = day(f["at"])
+
+
+def _repaid(app: AppState, f) -> None:
+    app.clawback_due -= money(f["amount"])
+
+
+#: What each folded event does, by its topic.
+_STEPS = {get_topic(cls): step for cls, step in (
+    (E.EnterpriseRegistered, _registered),
+    (E.DishonestyRecorded, _dishonesty),
+    (F.FlagRaised, _flag_raised),
+    (F.FlagCleared, _flag_cleared),
+    (G.ApplicationSubmitted, _submitted),
+    (G.ApplicationCertified, _of_application(_certified)),
+    (G.ApplicationApproved, _of_application(_approved)),
+    (G.ApplicationRejected, _of_application(_rejected)),
+    (G.TrancheDisbursed, _of_application(_disbursed)),
+    (G.EvaluationRecorded, _of_application(_evaluated)),
+    (G.AwardRevoked, _of_application(_revoked)),
+    (G.RepaymentRecorded, _of_application(_repaid)),
+)}
+#: The topic that starts an enterprise's state.
+REGISTERED = get_topic(E.EnterpriseRegistered)
+#: The aggregates whose events belong to an enterprise (and are its history).
+OWNED = tuple(get_topic(cls) + "." for cls in (E, G, F))

@@ -48,14 +48,6 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _basis_json(basis: dict) -> str:
-    return json.dumps({k: str(v) for k, v in sorted(basis.items())})
-
-
-def _basis(text: str) -> dict:
-    return {k: Decimal(v) for k, v in json.loads(text).items()}
-
-
 def _set_wal(conn: sqlite3.Connection) -> None:
     """WAL mode, so readers never wait for the follower; another process may hold the lock."""
     for _ in range(100):
@@ -196,6 +188,8 @@ class Views:
             conn.execute(statement)
         conn.execute("INSERT INTO tracking (name, position) VALUES ('schema', ?)",
                      (SCHEMA_VERSION,))
+        # the name keys here are made by this pinyin reader (projections/pinyin.py)
+        conn.execute("INSERT INTO tracking (name, position) VALUES (?, 1)", (pinyin.MAKER,))
 
     def drop(self) -> None:
         """Drop every view and table (inside the caller's transaction)."""
@@ -203,6 +197,13 @@ class Views:
         for kind, name in conn.execute("SELECT type, name FROM sqlite_master "
                                        "WHERE type IN ('view', 'table')").fetchall():
             conn.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+
+    def name_keys(self) -> dict[str, str]:
+        """The enterprises' name keys, name -> key, when this pinyin reader made them."""
+        if self.db.execute("SELECT 1 FROM tracking WHERE name = ?", (pinyin.MAKER,)
+                           ).fetchone() is None:
+            return {}
+        return dict(self.db.execute("SELECT name, name_key FROM enterprises"))
 
     # -- the follower's position ---------------------------------------------------
 
@@ -253,8 +254,8 @@ class Views:
                                    "ORDER BY rowid", [eid]):
                 state.applications[a["application_id"]] = AppState(
                     a["application_id"], eid, a["policy"], a["article"], a["item"],
-                    a["project_id"], from_fen(a["requested_fen"]), _basis(a["claimed_basis"]),
-                    _basis(a["basis"]), _day(a["submitted_on"]), a["status"],
+                    a["project_id"], from_fen(a["requested_fen"]), a["claimed_basis"],
+                    a["basis"], _day(a["submitted_on"]), a["status"],
                     _day(a["certified_on"]), _day(a["decided_on"]), from_fen(a["amount_fen"]),
                     a["catalogue_version"], [], {}, from_fen(a["clawback_fen"]), a["reason"],
                     _day(a["revoked_on"]))
@@ -328,7 +329,7 @@ class Views:
                     "requested_fen": fen(a.requested_amount), "amount_fen": fen(a.amount),
                     "submitted_on": _iso(a.submitted_on), "certified_on": _iso(a.certified_on),
                     "decided_on": _iso(a.decided_on), "catalogue_version": a.catalogue_version,
-                    "claimed_basis": _basis_json(a.claimed_basis), "basis": _basis_json(a.basis),
+                    "claimed_basis": a.claimed_basis, "basis": a.basis,
                     "clawback_fen": fen(a.clawback_due), "reason": a.reason,
                     "revoked_on": _iso(a.revoked_on)})
                 award = a.award()  # what counts against caps is the calculator's to say
@@ -366,8 +367,12 @@ class Views:
                             ("flags", flags)):
             self._insert(table, rows)
 
-    def add_history(self, entries: list[dict]) -> None:
-        self._insert("history", entries, replace=True)
+    def add_history(self, entries: list[tuple]) -> None:
+        """History rows: (notification_id, enterprise_id, application_id, event, at, actor,
+        recorded_at)."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO history (notification_id, enterprise_id, application_id, "
+            "event, at, actor, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)", entries)
 
     # -- user accounts -------------------------------------------------------------
 

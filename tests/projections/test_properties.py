@@ -179,3 +179,182 @@ def test_views_agree_with_the_log_and_the_calculator(event_store, ops):
                 entitlement = queries.entitlement(ledger, views, code)
                 assert Decimal(entitlement["awarded_total"]) == counted
                 assert sum(shown.values(), Decimal("0.00")) == counted
+
+
+# -- the fast fold against the plain ones (issue 17) ------------------------------------
+
+def reconcile_flags(ledger, follower, on: date) -> None:
+    """What the daily job does on `on` (web/daily.py), without its services: flags raised
+    and cleared as events, so that the fold meets them too."""
+    from lifecycle import commands as c
+    from projections.obligations import Deadlines, obligations
+
+    follower.catch_up()
+    for state in list(queries.states_as_of(ledger, follower.views, on)):
+        due = obligations(state, ledger.catalogue, on, Deadlines())
+        ledger.execute(c.ReconcileFlags(at=on, actor="scheduler",
+                                        enterprise_id=state.enterprise_id, due=tuple(due)))
+
+
+def domain_view(ledger, app_ids) -> dict:
+    """Each application as its aggregate (the write side) holds it, in the views' terms."""
+    out = {}
+    for app_id in app_ids:
+        try:
+            app = ledger.application(app_id)
+        except Refused:
+            continue  # its submission was refused
+        out[app_id] = {
+            "status": str(app.status), "amount": app.amount, "basis": dict(app.basis),
+            "claimed_basis": dict(app.claimed_basis), "certified_on": app.certified_on,
+            "catalogue_version": app.catalogue_version, "clawback_due": app.clawback_due,
+            "tranches": [(t["year"], t["amount"], t["paid"]) for t in app.tranches],
+            "evaluations": dict(app.evaluations)}
+    return out
+
+
+def views_view(views) -> dict:
+    """The same, as the views' rows say it."""
+    import json
+
+    out = {}
+    for a in views.db.query("SELECT * FROM applications"):
+        app_id = a["application_id"]
+        out[app_id] = {
+            "status": a["status"], "amount": from_fen(a["amount_fen"]),
+            "basis": {k: Decimal(v) for k, v in json.loads(a["basis"]).items()},
+            "claimed_basis": {k: Decimal(v) for k, v in json.loads(a["claimed_basis"]).items()},
+            "certified_on": a["certified_on"] and date.fromisoformat(a["certified_on"]),
+            "catalogue_version": a["catalogue_version"],
+            "clawback_due": from_fen(a["clawback_fen"]),
+            "tranches": [(t["year"], from_fen(t["amount_fen"]), t["paid_on"] is not None)
+                         for t in views.db.query("SELECT * FROM tranches WHERE "
+                                                 "application_id = ? ORDER BY year", [app_id])],
+            "evaluations": {e["year"]: e["result"] for e in views.db.query(
+                "SELECT * FROM evaluations WHERE application_id = ?", [app_id])}}
+    return out
+
+
+def settling(views) -> list[dict]:
+    """The steps that settle the open flags of tranches and evaluations due."""
+    steps = []
+    for (key,) in views.db.execute("SELECT key FROM flags WHERE cleared_on IS NULL "
+                                   "ORDER BY key").fetchall():
+        kind, app, *year = key.split(":")
+        if kind == "tranche_due":
+            steps.append({"type": "DisburseTranche", "application_id": app,
+                          "year": int(year[0]), "at": "2028-01-15"})
+        elif kind == "evaluation_due":
+            steps.append({"type": "RecordEvaluation", "application_id": app,
+                          "year": int(year[0]), "result": "pass", "at": "2028-01-15"})
+    return steps
+
+
+def rare_steps(views, picks) -> list[dict]:
+    """What a short synthetic history seldom holds, on applications `picks` choose: a
+    failed evaluation of a paid year, a revocation with a repayment, a dishonesty record."""
+    def pick(rows, k):
+        return rows[picks[k] % len(rows)] if rows else None
+
+    steps = []
+    unevaluated = views.db.execute(
+        "SELECT t.application_id, t.year, t.paid_on FROM tranches t JOIN applications a "
+        "USING (application_id) WHERE a.status = 'approved' AND t.paid_on IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.application_id = "
+        "t.application_id AND e.year = t.year) ORDER BY 1, 2").fetchall()
+    if (row := pick(unevaluated, 0)) is not None:
+        steps.append({"type": "RecordEvaluation", "application_id": row[0], "year": row[1],
+                      "result": "fail", "note": "未达绩效目标",
+                      "at": max(date(row[1] + 1, 1, 5), date.fromisoformat(row[2])
+                                + timedelta(days=1)).isoformat()})
+    approved = views.db.execute("SELECT application_id FROM applications WHERE status = "
+                                "'approved' ORDER BY 1").fetchall()
+    if (row := pick(approved, 1)) is not None:
+        steps += [{"type": "RevokeAward", "application_id": row[0], "at": "2027-12-22",
+                   "reason": "提供虚假材料"},
+                  {"type": "RecordRepayment", "application_id": row[0], "at": "2027-12-24",
+                   "amount": "0.01", "note": "部分退回"}]
+    enterprises = views.db.execute("SELECT enterprise_id FROM enterprises ORDER BY 1"
+                                   ).fetchall()
+    steps.append({"type": "RecordDishonesty", "enterprise_id": pick(enterprises, 2)[0],
+                  "at": "2027-12-23", "note": "信用平台记录严重失信"})
+    return steps
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(seed=st.integers(1, 10**6), enterprises=st.integers(2, 5),
+       pages=st.lists(st.integers(1, 60), min_size=1, max_size=8),
+       batches=st.lists(st.integers(1, 80), min_size=1, max_size=8), fresh=st.booleans(),
+       picks=st.lists(st.integers(0, 10**6), min_size=3, max_size=3))
+def test_rebuild_follow_and_the_domain_fold_agree(event_store, seed, enterprises, pages,
+                                                  batches, fresh, picks):
+    """The one fold of records (projections/records.py, state.py), however it is fed:
+    followed in pages of random sizes (by a follower that keeps its states, or by one
+    that loads them from the views each time), rebuilt from the first event, asked for
+    one enterprise from its own events (the past-date path), and the aggregates of the
+    write side all say the same of every application, on both stores. The histories are
+    web/synthetic.py's (every kind of command: revocations, repayments, failed
+    evaluations, promotions, dishonesty), with the daily job's flags."""
+    from eventsourcing.application import AggregateNotFoundError
+
+    from lifecycle.flags import board_uuid
+    from web.synthetic import history
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = Store("sqlite", tmp / "var") if event_store.kind == "sqlite" \
+            else postgres_store(tmp / "var", event_store)
+        with closing(store.ledger()) as ledger, \
+                closing(Follower(ledger, Views(tmp / "a.sqlite"))) as follower, \
+                closing(Follower(ledger, Views(tmp / "b.sqlite"))) as rebuilt:
+            turn = iter(range(10**6))
+
+            def follow():
+                size = pages[next(turn) % len(pages)]
+                reader = Follower(ledger, follower.views) if fresh else follower
+                reader.catch_up(page=size)
+
+            commands = list(history(ledger.catalogue, enterprises=enterprises,
+                                    end=date(2027, 12, 20), seed=seed))
+            done, submitted = 0, 0
+            while done < len(commands):
+                size = batches[next(turn) % len(batches)]
+                submitted += sum(line["ok"] and line["command"] == "SubmitApplication"
+                                 for line in run(ledger, *commands[done:done + size]))
+                done += size
+                follow()
+            run(ledger, *rare_steps(follower.views, picks))
+            follow()
+            reconcile_flags(ledger, follower, date(2028, 1, 10))  # tranches due, windows
+            follow()
+            run(ledger, *settling(follower.views))
+            follow()
+            reconcile_flags(ledger, follower, date(2028, 2, 1))  # those settled are cleared
+            follower.catch_up()
+            rebuilt.rebuild()
+            assert table_rows(follower.views) == table_rows(rebuilt.views)
+
+            views = follower.views
+            counts = views.db.execute(
+                "SELECT (SELECT count(*) FROM evaluations WHERE result = 'fail'), "
+                "(SELECT count(*) FROM applications WHERE clawback_fen > 0), "
+                "(SELECT count(*) FROM flags WHERE cleared_on IS NOT NULL), "
+                "(SELECT count(*) FROM enterprises WHERE dishonesty != '[]')").fetchone()
+            event("failed evaluations, clawbacks, cleared flags, dishonesty: "
+                  + ", ".join(str(min(n, 1)) for n in counts))
+            app_ids = [r[0] for r in views.db.execute("SELECT application_id FROM applications")]
+            assert len(app_ids) == submitted
+            assert views_view(views) == domain_view(ledger, app_ids)
+            for (code,) in views.db.execute("SELECT enterprise_id FROM enterprises").fetchall():
+                state = views.load([code])[code]
+                assert queries.state_from_log(ledger, views, code) == state
+                # the enterprise's and its flag board's aggregates
+                assert [d["at"] for d in state.dishonesty] == \
+                    ledger.enterprise(code).dishonesty
+                try:
+                    board = ledger.repository.get(board_uuid(code)).open
+                except AggregateNotFoundError:
+                    board = {}
+                assert {k: f["due_on"] for k, f in state.flags.items()
+                        if f["cleared_on"] is None} == board
