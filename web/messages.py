@@ -64,6 +64,7 @@ REASONS = (
     "user_disabled",
     "user_active",
     "role_unchanged",
+    "no_token",
     "request_answered",
     "daily_run_done",
     "daily_run_claimed",
