@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from lifecycle import audit
 from lifecycle import commands as c
 from lifecycle.accounts import UserAccount, account_uuid
 from projections.follower import Follower
@@ -51,6 +52,8 @@ def test_a_revoked_token_is_an_event_with_its_actor_and_no_token_in_the_view(acc
     acc = account.repository.get(account_uuid("ada"))
     assert acc.token_hash is None and isinstance(
         list(account.repository.event_store.get(acc.id))[-1], UserAccount.TokenRevoked)
+    report = audit.audit(account)  # the log stays whole and replayable
+    assert report.ok and report.chain_ok and report.events_checked == 3
 
 
 @pytest.mark.parametrize("before", [
