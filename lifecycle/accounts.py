@@ -2,8 +2,8 @@
 
 Each user is a `UserAccount` (its id from the user name, so two nodes adding the same
 name race on one aggregate and the store lets one win). Its events say who was added
-with which role, when a password or the role changed, when an API token was issued,
-and when the account was disabled or enabled again, each with its actor: an auditor
+with which role, when a password or the role changed, when an API token was issued
+or revoked, and when the account was disabled or enabled again, each with its actor: an auditor
 replays who could do what, when, from the log alone.
 
 Only hashes are recorded: the password's in werkzeug's format (`method$salt$hex`,
@@ -94,6 +94,13 @@ class UserAccount(Chained):
         def apply(self, agg: UserAccount) -> None:
             agg.token_hash = self.token_hash
 
+    class TokenRevoked(Chained.Event):
+        at: date
+        actor: str
+
+        def apply(self, agg: UserAccount) -> None:
+            agg.token_hash = None
+
     class UserDisabled(Chained.Event):
         at: date
         actor: str
@@ -121,6 +128,12 @@ class UserAccount(Chained):
         if self.active:
             return [Refused("invalid_transition", "user_active", "username",
                             username=self.username)]
+        return []
+
+    def problems_token(self) -> list[Refused]:
+        """A token can be revoked only while there is one (disabling voids it too)."""
+        if self.token_hash is None:
+            return [Refused("invalid_transition", "no_token", "token", username=self.username)]
         return []
 
     def problems_new_role(self, role: str) -> list[Refused]:
@@ -151,6 +164,9 @@ class UserAccount(Chained):
 
     def issue_token(self, token_hash: str, at: date, actor: str) -> None:
         self.record(self.TokenIssued, token_hash=token_hash, at=at, actor=actor)
+
+    def revoke_token(self, at: date, actor: str) -> None:
+        self.record(self.TokenRevoked, at=at, actor=actor)
 
     def disable(self, at: date, actor: str) -> None:
         self.record(self.UserDisabled, at=at, actor=actor)
@@ -205,6 +221,12 @@ def handlers(find: Callable[[UUID], object]) -> dict[type, Callable]:
         acc.issue_token(cmd.token_hash, cmd.at, cmd.actor)
         return [acc], values(acc)
 
+    def revoke_token(cmd: c.RevokeToken):
+        acc = account(cmd.username)
+        acc.check(acc.problems_token())
+        acc.revoke_token(cmd.at, cmd.actor)
+        return [acc], values(acc)
+
     def disable(cmd: c.DisableUser):
         acc = account(cmd.username)
         acc.check(acc.problems_active())
@@ -218,4 +240,5 @@ def handlers(find: Callable[[UUID], object]) -> dict[type, Callable]:
         return [acc], values(acc)
 
     return {c.AddUser: add, c.ChangePassword: change_password, c.ChangeRole: change_role,
-            c.IssueToken: issue_token, c.DisableUser: disable, c.EnableUser: enable}
+            c.IssueToken: issue_token, c.RevokeToken: revoke_token, c.DisableUser: disable,
+            c.EnableUser: enable}

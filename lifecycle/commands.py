@@ -165,6 +165,11 @@ class IssueToken(UserCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RevokeToken(UserCommand):
+    """The user's API token stops working (the account stays as it is)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class DisableUser(UserCommand):
     pass
 

@@ -428,6 +428,7 @@ _ACCOUNT_CHANGES = {
                                             (e.password_hash,)),
     UserAccount.RoleChanged: lambda e: ("role = ?", (e.role,)),
     UserAccount.TokenIssued: lambda e: ("token_hash = ?", (e.token_hash,)),
+    UserAccount.TokenRevoked: lambda e: ("token_hash = NULL", ()),
     UserAccount.UserDisabled: lambda e: ("active = 0, token_hash = NULL, epoch = epoch + 1", ()),
     UserAccount.UserEnabled: lambda e: ("active = 1", ()),
 }

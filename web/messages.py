@@ -64,6 +64,7 @@ REASONS = (
     "user_disabled",
     "user_active",
     "role_unchanged",
+    "no_token",
     "request_answered",
     "daily_run_done",
     "daily_run_claimed",
@@ -178,7 +179,8 @@ def rung_title(key: str, who: Reader | None = None) -> str:
 #: Values that are codes, and the prefix of the catalogue keys that name them.
 _CODE_PREFIX = {"status": "status", "size": "size", "sizes": "size", "basis": "basis",
                 "of": "basis", "missing": "basis", "rule": "rule", "result": "result",
-                "step": "step", "event": "event", "link": "link", "kind": "kindname"}
+                "step": "step", "event": "event", "link": "link", "kind": "kindname",
+                "role": "role"}
 
 
 def _code(name: str, value: str, who: Reader) -> str:
@@ -191,7 +193,7 @@ def _code(name: str, value: str, who: Reader) -> str:
     if name == "cite":
         return cite_words(value, who)
     if name == "allowed":
-        for prefix in ("size", "result"):
+        for prefix in ("size", "result", "role"):
             found = label(prefix, value, who.lang)
             if found != value:
                 return found

@@ -13,6 +13,11 @@ for a reason an auditor cares about (disabling, a new password) is an event of t
 account (lifecycle/accounts.py), and a session also carries the account's `epoch` at
 log-in, so one that outlived such an event is refused even if its row was not deleted.
 
+Each user's last log-in is a row of `web_logins` beside them, for the same reasons: a
+log-in is no decision of the ledger, only something an administrator wants to see, and
+it must read the same on every node. It outlives the sessions (ended by log-out,
+disabling, a new password, or idleness).
+
 The Flask side (the session interface) is web/app/sessions.py.
 """
 
@@ -21,12 +26,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from web.store_tables import StoreTables
 
 TABLES = {"web_sessions": "session_hash TEXT PRIMARY KEY, username TEXT, data TEXT NOT NULL, "
-                          "started REAL NOT NULL, seen REAL NOT NULL"}
+                          "started REAL NOT NULL, seen REAL NOT NULL",
+          # DOUBLE PRECISION: PostgreSQL's REAL is 4 bytes, two minutes apart at today's epoch
+          "web_logins": "username TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL"}
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS web_sessions_username ON {web_sessions} (username)",
     "CREATE INDEX IF NOT EXISTS web_sessions_seen ON {web_sessions} (seen)",
@@ -86,12 +94,31 @@ class Sessions:
             cur.execute(t.sql("DELETE FROM {web_sessions} WHERE username = ?"), (username,))
             return cur.rowcount
 
-    def count(self, username: str) -> int:
+    def count(self, username: str, idle: float | None = None) -> int:
+        """How many sessions `username` has (only those active in the last `idle` seconds,
+        when given: older ones end at their next request)."""
+        t = self.tables
+        since = 0.0 if idle is None else time.time() - idle
+        with t.transaction(write=False) as cur:
+            cur.execute(t.sql("SELECT count(*) AS n FROM {web_sessions} WHERE username = ? "
+                              "AND seen >= ?"), (username, since))
+            return cur.fetchone()["n"]
+
+    def logged_in(self, username: str, at: float | None = None) -> None:
+        """Note that `username` logged in (now, or at `at`, seconds since the epoch)."""
+        t = self.tables
+        with t.transaction() as cur:
+            cur.execute(t.sql("INSERT INTO {web_logins} (username, at) VALUES (?, ?) "
+                              "ON CONFLICT (username) DO UPDATE SET at = excluded.at"),
+                        (username, time.time() if at is None else at))
+
+    def last_logins(self) -> dict[str, datetime]:
+        """When each user who ever logged in last did so (UTC)."""
         t = self.tables
         with t.transaction(write=False) as cur:
-            cur.execute(t.sql("SELECT count(*) AS n FROM {web_sessions} WHERE username = ?"),
-                        (username,))
-            return cur.fetchone()["n"]
+            cur.execute(t.sql("SELECT username, at FROM {web_logins}"))
+            return {row["username"]: datetime.fromtimestamp(row["at"], UTC)
+                    for row in cur.fetchall()}
 
     def purge(self, idle: float) -> None:
         """Forget sessions idle for longer than `idle` seconds (at most once a minute)."""

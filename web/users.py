@@ -64,6 +64,7 @@ class User:
     role: str
     active: bool
     epoch: int = 0  # changes that ended the user's sessions (lifecycle/accounts.py)
+    has_token: bool = False  # whether an API token works for them now
 
     @property
     def can_write(self) -> bool:
@@ -77,7 +78,8 @@ class User:
 def _user(row: dict | None) -> User | None:
     if row is None:
         return None
-    return User(row["username"], row["name"], row["role"], bool(row["active"]), row["epoch"])
+    return User(row["username"], row["name"], row["role"], bool(row["active"]), row["epoch"],
+                row["token_hash"] is not None)
 
 
 def _refused(line: dict) -> UserError:
@@ -143,6 +145,19 @@ class Users:
         self._run(c.IssueToken(at=self._today(), actor=actor, username=username,
                                token_hash=_digest(token)))
         return token
+
+    def revoke_token(self, username: str, actor: str = c.SYSTEM) -> None:
+        """The user's API token stops working on every node (refused when there is none)."""
+        self._run(c.RevokeToken(at=self._today(), actor=actor, username=username))
+
+    # -- log-ins, beside the sessions (not events: a log-in decides nothing) -----------
+
+    def logged_in(self, username: str) -> None:
+        """Note a log-in of `username`, now, for every node to show."""
+        self.sessions.logged_in(username)
+
+    def last_logins(self) -> dict[str, datetime]:
+        return self.sessions.last_logins()
 
     # -- reading the views -------------------------------------------------------------
 

@@ -4,7 +4,8 @@ screenshots of the guide.
     python -m tests.dashboard.browser --data /tmp/demo --out docs/images
 
 takes the guide's screenshots against a data folder loaded with `grants demo`
-(it only reads: no form is submitted).
+(it only reads: no form is submitted but those that ask for a confirmation, never
+confirmed).
 """
 
 from __future__ import annotations
@@ -145,6 +146,15 @@ def guide_screenshots(data: str, out: Path) -> list[Path]:
             log_in(page, base, "admin", "admin-demo")
             page.goto(f"{base}/users")
             taken.append(out / f"users.{lang}.png")
+            shoot(page, taken[-1], full_page=False)
+            page.goto(f"{base}/users/staff")  # one user's card: password, role, token
+            taken.append(out / f"user.{lang}.png")
+            shoot(page, taken[-1], full_page=False)
+            # the confirmation disabling asks for: shown, never confirmed
+            page.goto(f"{base}/users")
+            page.click("#user-staff button.danger")
+            page.wait_for_load_state()
+            taken.append(out / f"confirm-disable.{lang}.png")
             shoot(page, taken[-1], full_page=False)
             context.close()
     services(app).close()

@@ -1,4 +1,5 @@
-"""An app on a fresh data folder with a small history and one user of each role."""
+"""An app on a fresh data folder with a small history and one user of each role (the
+auditor with an API token)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def seed(data) -> None:
         load_history(app)
         for username, role in ((STAFF, "staff"), (AUDITOR, "auditor"), (ADMIN, "admin")):
             users(app).add(username, role, PASSWORD, name=username.title())
+        users(app).issue_token(AUDITOR)  # so that there is a token to revoke
         users(app).add("gone", "staff", PASSWORD)
         users(app).disable("gone")
     finally:

@@ -1,5 +1,6 @@
 """In real headless Chromium, against a real HTTP server: staff record an application from
-submission to approval and see the remaining cap change; an auditor finds no way to write.
+submission to approval and see the remaining cap change; an auditor finds no way to write;
+an administrator disables a user after a confirmation that says what follows.
 
 Screenshots of the main pages are kept in test-artifacts/ (not committed).
 """
@@ -12,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard.browser import chromium, log_in, serving, shoot
-from tests.dashboard.conftest import AUDITOR, E1, PASSWORD, STAFF, written
-from web.app import create_app, services
+from tests.dashboard.conftest import ADMIN, AUDITOR, E1, PASSWORD, STAFF, written
+from web.app import create_app, services, users
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -214,3 +215,31 @@ def test_no_page_scrolls_sideways_at_390_pixels(live):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
     shoot(page, ARTIFACTS / "narrow-audit.png", full_page=False)
     context.close()
+
+
+def test_an_admin_disables_a_user_after_a_confirmation_in_chinese(live, page):
+    app, base, browser = live
+    users(app).add("lin", "staff", PASSWORD, name="Lin Hua")
+    users(app).issue_token("lin")
+    elsewhere = browser.new_context(viewport={"width": 1366, "height": 900})
+    lin = elsewhere.new_page()
+    log_in(lin, base, "lin", PASSWORD)  # one session, which disabling ends
+    log_in(page, base, ADMIN, PASSWORD)
+    page.goto(base + "/users")
+    before = written(app)
+    page.click("#user-lin button.danger")
+    page.wait_for_load_state()
+    assert written(app) == before  # asked first, nothing written
+    assert page.locator("#confirm-title").inner_text() == "停用用户 lin？"
+    said = page.locator("#confirm-consequences").inner_text()
+    assert "lin 将不能再登录" in said
+    assert "其当前 1 个有效会话将在所有节点上立即结束" in said
+    assert "其 API 令牌随即失效" in said
+    shoot(page, ARTIFACTS / "confirm-disable.png")
+    page.click("section.confirm button[type=submit]")
+    page.wait_for_url("**/users")
+    assert "已停用用户 lin" in page.locator("main").inner_text()
+    assert "已停用" in page.locator("#user-lin").inner_text()
+    lin.goto(base + "/enterprises")
+    assert "/login" in lin.url  # the session ended
+    elsewhere.close()

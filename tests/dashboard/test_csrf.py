@@ -25,10 +25,10 @@ def test_a_ledger_write_without_the_right_token_is_refused(staff, app, write, to
 @pytest.mark.parametrize("write", sorted(USER_WRITES))
 def test_a_user_write_without_the_right_token_is_refused(admin, app, write, token):
     url, form = USER_WRITES[write]
-    before = users(app).list()
+    before, events = users(app).list(), written(app)
     data = dict(form) if token is None else {**form, "csrf_token": token}
     assert admin.post(url, data=data).status_code == 400
-    assert users(app).list() == before
+    assert users(app).list() == before and written(app) == events
 
 
 def test_a_token_from_another_session_is_refused(app, staff):

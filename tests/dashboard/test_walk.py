@@ -3,7 +3,8 @@ page, no Chinese one on an English page, and no amount in raw yuan (tests/dashbo
 words_check.py defines each). "Every page": the start page, the lists (each filter, sort
 and page), every enterprise (now and on a past date), every application (with the staff's
 forms), the forms, every flag (live and recorded), the spend, catalogue, audit (and a
-what-if), search, users, the error pages, the confirmation pages, and every form error:
+what-if), search, users (one user's card, the confirmation of disabling, a token just issued), the
+error pages, the confirmation pages, and every form error:
 each form sent with what makes each of its refusals."""
 
 from __future__ import annotations
@@ -216,13 +217,30 @@ def test_no_page_of_the_demo_speaks_the_other_language(demo, lang):
             problems[f"POST {url} {form}"] = wrong[:5]
     admin = client_for(demo, lang, "admin")
     auditor = client_for(demo, lang, "auditor")
-    for client, url in ((admin, "/users"), (auditor, "/applications/new"),
-                        (auditor, "/enterprises"), (staff, "/users")):
+    for client, url in ((admin, "/users"), (admin, "/users/staff"), (admin, "/users/admin"),
+                        (auditor, "/applications/new"), (auditor, "/enterprises"),
+                        (staff, "/users")):
         answer = client.get(url)
         seen += 1
         wrong = wrong_words(answer.text, lang, data)
         if wrong:
             problems[url] = wrong[:5]
+    # the users page's actions that answer with a page: the confirmation of disabling,
+    # the token shown once, and each refusal beside its field (none of them confirmed:
+    # the staff user stays logged in for the rest of the walk)
+    for url, form, status in (
+            ("/users/staff/disable", {}, 200), ("/users/staff/token", {}, 200),
+            ("/users/staff/disable", {}, 200), ("/users/auditor/revoke-token", {}, 422),
+            ("/users/staff/password", {"password": "short"}, 422),
+            ("/users/staff/role", {"role": "staff"}, 422),
+            ("/users/staff/role", {"role": "boss"}, 422),
+            ("/users/admin/role", {"role": "staff"}, 422)):
+        answer = admin.post(url, data={**form, "csrf_token": csrf_of(admin)})
+        assert answer.status_code == status, (url, form, answer.status_code)
+        seen += 1
+        wrong = wrong_words(answer.text, lang, data)
+        if wrong:
+            problems[f"POST {url} {form}"] = wrong[:5]
     bad_csrf = staff.post("/enterprises/new", data={"name": "x"})
     assert bad_csrf.status_code == 400
     judged = [("POST without token", bad_csrf.text)]

@@ -24,5 +24,9 @@ LEDGER_WRITES = {
 }
 USER_WRITES = {
     "add user": ("/users", {"username": "newbie", "role": "auditor", "password": "long-enough-1"}),
-    "disable user": ("/users/sara/disable", {}),
+    "disable user": ("/users/sara/disable", {"confirmed": "1"}),
+    "new password": ("/users/sara/password", {"password": "another-long-1"}),
+    "change role": ("/users/sara/role", {"role": "auditor"}),
+    "issue token": ("/users/sara/token", {}),
+    "revoke token": ("/users/audrey/revoke-token", {}),
 }

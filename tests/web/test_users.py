@@ -204,3 +204,19 @@ def test_grants_users_keeps_its_interface_and_adds_enable_password_role_unlock_h
         "UserEnabled"]
     code, _, err = run("disable", "nobody")
     assert (code, err) == (1, "grants users: username: no user nobody\n")
+
+
+def test_the_last_log_in_is_kept_beside_the_sessions_for_every_node(event_store, users):
+    """Not an event (a log-in decides nothing), but read alike by every node on the store,
+    and kept when the user's sessions end."""
+    before = users.services.ledger.recorder.max_notification_id()
+    users.sessions.logged_in("sara", at=1_764_000_000.25)
+    users.logged_in("sara")  # now: the later one is kept
+    users.sessions.logged_in("ada", at=1_764_000_001.5)
+    users.sessions.end_user("sara")
+    with closing(Services(event_store.data, event_store.event_store or None,
+                          clock=TEST_CLOCK)) as other_node:
+        seen = Users(other_node).last_logins()
+    assert seen["sara"].year >= 2026 and seen["sara"].tzinfo is not None
+    assert seen["ada"].timestamp() == 1_764_000_001.5  # to the fraction, not float4's minutes
+    assert users.services.ledger.recorder.max_notification_id() == before

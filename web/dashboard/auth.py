@@ -56,6 +56,7 @@ def login():
                                failed=True), 401
     throttle.clear("user", username)
     start_session(user)
+    users().logged_in(user.username)
     return redirect(target, 303)
 
 

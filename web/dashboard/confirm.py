@@ -1,7 +1,7 @@
 """A confirmation step for an action that cannot be taken back: the page states what will
 follow, and the action is carried out only when it is sent again with `confirmed=1`.
 
-The pattern, for any form (reject, revoke; disabling a user next):
+The pattern, for any form (reject, revoke, disabling a user):
 
     if not confirm.confirmed(form):
         # decide it without saving it (forms.rehearse) to find its errors and consequence
@@ -27,12 +27,14 @@ def confirmed(form: MultiDict) -> bool:
 
 
 def ask(*, title: str, consequences: list[str], action: str, form: MultiDict, button: str,
-        back: str, summary: list[tuple[str, str]] = (), status: int = 200):
+        back: str, summary: list[tuple[str, str]] = (), note: str | None = None,
+        status: int = 200):
     """The confirmation page: `consequences` (sentences, in the page's language) of the
     action at `action`, the `summary` of what was typed (label, value), a button that
-    sends the form again confirmed, and a way back to `back`."""
+    sends the form again confirmed, and a way back to `back`. `note`: what to say of
+    undoing it, when the action can be undone (by default: that it cannot)."""
     fields = [(name, value) for name, value in form.items(multi=True)
               if name not in (FIELD, "csrf_token")]
     return render_template("confirm.html", title=title, consequences=consequences,
                            action=action, fields=fields, button=button, back=back,
-                           summary=summary), status
+                           summary=summary, note=note), status

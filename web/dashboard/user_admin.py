@@ -1,38 +1,72 @@
-"""Users (administrators only): who may log in, with which role; add, disable, enable, and
-lift the wait failed log-ins put on a name or an address. Every change is an event of the
-account, recorded with the administrator as its actor (lifecycle/accounts.py)."""
+"""Users (administrators only): who may log in, with which role, and when they last did;
+add, disable (after a confirmation stating what follows), enable, give a new password or
+another role, issue or revoke the API token, and lift the wait failed log-ins put on a
+name or an address. Every change is an event of the account, recorded with the
+administrator as its actor (lifecycle/accounts.py); a log-in is not (web/sessions.py).
+
+An administrator may neither disable nor demote themselves: the desk would lose the one
+who can undo it. A token just issued is shown once, in the answer to the POST that
+issued it (never stored in the session or a message, never cached), and never again.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 
-from web.dashboard import forms
-from web.dashboard.access import current_user, roles, users
+from web.dashboard import confirm, forms, i18n
+from web.dashboard.access import current_user, language, roles, users
 from web.dashboard.shell import _
-from web.users import ROLES, UserError
+from web.users import MIN_PASSWORD, ROLES, User, UserError
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 
-def _page(values=None, errors=None, status: int = 200):
+def _page(values=None, errors=None, status: int = 200, chosen: User | None = None,
+          chosen_errors=None, token: str | None = None):
+    """The users page; with `chosen`, the card that manages that user (its refusals in
+    `chosen_errors`, by field; a token just issued in `token`)."""
     locked = users().throttle.locked()
-    return render_template(
+    page = render_template(
         "users.html", people=users().list(), roles=ROLES, values=values or {"role": "staff"},
-        errors=errors or {},
+        errors=errors or {}, last_logins=users().last_logins(),
         locked_names={x["subject"]: x for x in locked if x["kind"] == "user"},
-        locked_addresses=[x for x in locked if x["kind"] == "address"]), status
+        locked_addresses=[x for x in locked if x["kind"] == "address"],
+        chosen=chosen, chosen_errors=chosen_errors or {}, token=token,
+        chosen_values={"role": chosen.role} if chosen else {}, min_password=MIN_PASSWORD)
+    headers = {"Cache-Control": "no-store"} if token else {}
+    return page, status, headers
 
 
-def _back():
-    return redirect(url_for("users.index"), 303)
+def _back(username: str | None = None):
+    if username is None:
+        return redirect(url_for("users.index"), 303)
+    return redirect(url_for("users.show", username=username), 303)
+
+
+def _chosen(username: str) -> User:
+    user = users().get(username)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _is_me(username: str) -> bool:
+    return username == current_user().username
 
 
 @bp.get("")
 @roles("admin")
 def index():
-    """Every user with role and status, the locked names and addresses, and the form to
-    add a user."""
+    """Every user with role, status, last log-in and token, the locked names and
+    addresses, and the form to add a user."""
     return _page()
+
+
+@bp.get("/<username>")
+@roles("admin")
+def show(username: str):
+    """The users page with the card that manages one user."""
+    return _page(chosen=_chosen(username))
 
 
 @bp.post("")
@@ -51,15 +85,102 @@ def add():
     return _back()
 
 
+def _refused(user: User, e: UserError, field: str | None = None):
+    """The manage card again, the refusal beside `field` (else the field it names)."""
+    where = field or (e.field if e.field in ("password", "role", "token") else "_form")
+    return _page(chosen=user, chosen_errors={where: e.message}, status=422)
+
+
+@bp.post("/<username>/password")
+@roles("admin")
+def password(username: str):
+    """A new password: the user's sessions end on every node."""
+    user = _chosen(username)
+    try:
+        users().set_password(username, forms.submitted().get("password", ""),
+                             actor=current_user().username)
+    except UserError as e:
+        return _refused(user, e, "password")
+    flash(_("users.password_done", username=username), "success")
+    return _back(username)
+
+
+@bp.post("/<username>/role")
+@roles("admin")
+def role(username: str):
+    """Another role, from the user's next request on every node (never one's own)."""
+    user = _chosen(username)
+    new = forms.text(forms.submitted(), "role")
+    if _is_me(username) and new != user.role:
+        return _page(chosen=user, chosen_errors={"role": _("users.not_self_role")},
+                     status=422)
+    try:
+        users().set_role(username, new, actor=current_user().username)
+    except UserError as e:
+        return _refused(user, e, "role")
+    flash(_("users.role_done", username=username, role=_(f"role.{new}")), "success")
+    return _back(username)
+
+
+@bp.post("/<username>/token")
+@roles("admin")
+def issue_token(username: str):
+    """A new API token (any earlier one stops working), shown on this answer only."""
+    user = _chosen(username)
+    try:
+        token = users().issue_token(username, actor=current_user().username)
+    except UserError as e:
+        return _refused(user, e, "token")
+    return _page(chosen=users().get(username), token=token)
+
+
+@bp.post("/<username>/revoke-token")
+@roles("admin")
+def revoke_token(username: str):
+    """The user's API token stops working on every node; refused when there is none."""
+    user = _chosen(username)
+    try:
+        users().revoke_token(username, actor=current_user().username)
+    except UserError as e:
+        return _refused(user, e, "token")
+    flash(_("users.token_revoked_done", username=username), "success")
+    return _back(username)
+
+
 @bp.post("/<username>/disable")
 @roles("admin")
 def disable(username: str):
-    """Disable a user (never oneself): they can no longer log in, their API token is void,
-    their sessions end on every node."""
-    if username == current_user().username:
+    """Disable a user (never oneself), once confirmed: they can no longer log in, their
+    API token is void, their sessions end on every node."""
+    if _is_me(username):
         flash(_("users.not_self"), "error")
         return _back()
+    user = _chosen(username)
+    form = forms.submitted()
+    if user.active and not confirm.confirmed(form):
+        return _confirmation(user, form)
     return _change(users().disable, username, "users.disabled_done")
+
+
+def _confirmation(user: User, form):
+    """What disabling `user` does, with the sessions it ends as the store counts them."""
+    idle = current_app.permanent_session_lifetime.total_seconds()
+    sessions = users().sessions.count(user.username, idle=idle)
+    said = [_("users.confirm_disable.login", username=user.username),
+            _("users.confirm_disable.sessions", count=sessions),
+            _("users.confirm_disable.token") if user.has_token
+            else _("users.confirm_disable.no_token")]
+    last = users().last_logins().get(user.username)
+    return confirm.ask(
+        title=_("users.confirm_disable.title", username=user.username), consequences=said,
+        action=url_for("users.disable", username=user.username), form=form,
+        button=_("users.confirm_disable.button"), back=url_for("users.show",
+                                                               username=user.username),
+        summary=[(_("login.username"), user.username), (_("users.name"), user.name),
+                 (_("users.role"), _(f"role.{user.role}")),
+                 (_("users.last_login"), i18n.moment(language(), last) if last
+                  else _("users.never"))],
+        note=_("users.confirm_disable.undo"))
 
 
 @bp.post("/<username>/enable")
