@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,7 +30,8 @@ from lifecycle.chain import chain_hash
 from lifecycle.clock import beijing_date
 from lifecycle.enterprise import EnterpriseLedger, enterprise_uuid
 from lifecycle.grant import GrantApplication
-from lifecycle.integrity import BrokenLink, stored_records, verify
+from lifecycle.integrity import BrokenLink, verify
+from lifecycle.log_leaf import Unreadable, read_records
 from lifecycle.status import Step
 from policies.calculator import Quote, plan_problems, quote
 from policies.catalogue import Catalogue
@@ -143,12 +145,15 @@ class AuditReport:
 
 
 def audit(ledger, as_of: date | None = None, what_if: bool = False,
-          progress=None) -> AuditReport:
+          progress=None, also: Callable[[Any], None] | None = None) -> AuditReport:
     """Verify the hash chains and re-check every approval and disbursement in the log.
 
     `as_of` replays only events dated on or before it; `what_if` also lists the
     approvals whose maximum would differ under the ledger's current catalogue;
-    `progress`, when given, has `.step(n)` called once per stored event.
+    `progress`, when given, has `.step(n)` called once per stored event; `also`, when
+    given, is handed every record read (an `Unreadable` for a row the driver cannot
+    read), so that another check of the log (the log's proof, lifecycle/log_audit.py
+    `LogCheck.feed`) reads nothing again.
     """
     started = time.perf_counter()
     replay = _Replay(ledger, as_of, what_if)
@@ -156,7 +161,11 @@ def audit(ledger, as_of: date | None = None, what_if: bool = False,
     def tapped():
         # verify() pulls the records; the replay sees each one on its way, so the
         # log is read once for both checks.
-        for record in stored_records(ledger):
+        for record in read_records(ledger.recorder):
+            if also is not None:
+                also(record)
+            if isinstance(record, Unreadable):
+                continue  # the log's check names it; neither chain nor replay can read it
             replay.feed(record)
             if progress is not None:
                 progress.step(1)

@@ -109,31 +109,36 @@ class _Records:
         return bytes(self.hashes[32 * i:32 * i + 32])
 
 
-def _read_log(ledger: Any, sizes: set[int], decode: bool, findings: list) -> _Records:
-    log = _Records()
-    edge = merkle.CompactRange()
-    if 0 in sizes:
-        log.roots[0] = merkle.EMPTY_ROOT
-    transcoder = ledger.mapper.transcoder if decode else None
-    for rec in read_records(ledger.recorder):
+class _Reading:
+    """The log recomputed record by record (`feed`): leaf hashes, the roots at `sizes`."""
+
+    def __init__(self, ledger: Any, sizes: set[int], decode: bool, findings: list):
+        self.log, self.edge, self.sizes, self.findings = _Records(), merkle.CompactRange(), \
+            sizes, findings
+        if 0 in sizes:
+            self.log.roots[0] = merkle.EMPTY_ROOT
+        self.transcoder = ledger.mapper.transcoder if decode else None
+
+    def feed(self, rec: Any) -> None:
+        log, edge = self.log, self.edge
         if isinstance(rec, Unreadable):
             log.unreadable[rec.id] = rec.error
-            findings.append(Finding("not_replayable", len(log), None,
-                                    {"notification_id": rec.id, "error": rec.error}))
-            continue
+            self.findings.append(Finding("not_replayable", len(log), None,
+                                         {"notification_id": rec.id, "error": rec.error}))
+            return
         rh = record_hash_of(rec)
         log.nids.append(rec.id)
         log.hashes += rh
         log.keys.append(record_key(rec.originator_id, rec.originator_version))
         edge.append(leaf_hash_of(rec.id, rh))
-        if edge.size in sizes:
+        if edge.size in self.sizes:
             log.roots[edge.size] = edge.root()
-        if transcoder is not None:
-            error = _undecodable(transcoder, rec.state)
+        if self.transcoder is not None:
+            error = _undecodable(self.transcoder, rec.state)
             if error is not None:
-                findings.append(Finding("not_replayable", edge.size - 1, str(rec.originator_id),
-                                        {"notification_id": rec.id, "error": error}))
-    return log
+                self.findings.append(Finding("not_replayable", edge.size - 1,
+                                             str(rec.originator_id),
+                                             {"notification_id": rec.id, "error": error}))
 
 
 def _undecodable(transcoder: Any, state: Any) -> str | None:
@@ -160,6 +165,76 @@ def _signed(heads: Iterable[dict], keys: list, kind: str, findings: list) -> lis
     return good
 
 
+class LogCheck:
+    """The check of `audit_log`, fed the records by a pass that reads them anyway.
+
+    The signed heads are read and checked first (`LogCheck(...)`), so that the roots
+    they name are taken as the records go by; `feed` each record in log order (an
+    `Unreadable` for a row the driver cannot read, as `log_leaf.read_records` gives),
+    then `finish()`. `grants audit` feeds it from its replay: the log is read once.
+    """
+
+    def __init__(self, ledger: Any, public_keys: Iterable, checkpoints: Iterable[dict] = (),
+                 *, decode: bool = True, tree: LogTree | None = None):
+        keys = list(public_keys)
+        self.ledger, self.tree = ledger, tree or LogTree(ledger, create=False)
+        self.result = result = LogAudit()
+        findings = result.findings
+        checkpoints = list(checkpoints)
+        result.checkpoints = len(checkpoints)
+        self.outside = _signed(checkpoints, keys, "checkpoint", findings)
+        stored_heads = list(self.tree.iter_heads())
+        result.heads = len(stored_heads)
+        self.stored = _signed(stored_heads, keys, "head", findings)
+        del stored_heads
+        self.sizes = {s for s, _ in self.outside} | {s for s, _ in self.stored}
+        self.reading = _Reading(ledger, self.sizes, decode, findings)
+        self.feed = self.reading.feed
+
+    def finish(self) -> LogAudit:
+        """The findings, once every record was fed."""
+        ledger, tree, result = self.ledger, self.tree, self.result
+        findings, outside, stored, sizes = result.findings, self.outside, self.stored, \
+            self.sizes
+        log = self.reading.log
+        n = result.records = len(log)
+        if stored:
+            result.newest_head = max(s for s, _ in stored)
+            result.unsigned = max(0, n - result.newest_head)
+        # The stored leaves, checked against the same signed heads before they are used.
+        top = max(sizes, default=0)
+        s_nids, s_hashes, s_keys = tree.stored_leaves(top)
+        s_roots = _prefix_roots(s_nids, s_hashes, sizes)
+        bad_leaves = sorted(s for s, r in stored if s_roots.get(s) != r)
+        if bad_leaves:
+            findings.append(Finding("leaves_mismatch", None, None, {
+                "first_size": bad_leaves[0], "heads": len(bad_leaves)}))
+
+        bad_heads = sorted(s for s, r in stored if log.roots.get(s) != r)
+        if bad_heads:
+            below = [s for s, r in stored if s < bad_heads[0]]
+            findings.append(Finding("head_mismatch", None, None, {
+                "size": bad_heads[-1], "first_size": bad_heads[0],
+                "last_good_size": max(below, default=None), "heads": len(bad_heads)}))
+
+        wrong = [(s, r, "checkpoint") for s, r in outside if log.roots.get(s) != r]
+        wrong += [(s, r, "head") for s, r in stored if log.roots.get(s) != r]
+        located = [s for s, r, _ in wrong if s_roots.get(s) == r]
+        if located:
+            size = max(located)
+            findings += _Diff(tree, ledger, log, s_nids, s_hashes, s_keys, size).findings()
+        for s, r, kind in wrong:
+            if s_roots.get(s) == r or kind != "checkpoint":
+                continue
+            good = [g for g, gr in stored if g <= s and log.roots.get(g) == gr]
+            findings.append(Finding("checkpoint_mismatch", None, None, {
+                "size": s, "last_good_size": max(good, default=None)}))
+            if n < s and not located:
+                findings.append(Finding("records_lost", n, None, {"size": s, "records": n}))
+        findings[:] = _dedupe(findings)
+        return result
+
+
 def audit_log(ledger: Any, public_keys: Iterable, checkpoints: Iterable[dict] = (), *,
               decode: bool = True, tree: LogTree | None = None) -> LogAudit:
     """Check the stored records against `checkpoints` and against every stored signed head.
@@ -168,57 +243,10 @@ def audit_log(ledger: Any, public_keys: Iterable, checkpoints: Iterable[dict] = 
     `checkpoints`: signed heads kept outside the store; `decode`: also try to decode
     each record's state (`not_replayable` when it cannot be). Reads the whole log once.
     """
-    keys = list(public_keys)
-    tree = tree or LogTree(ledger, create=False)
-    result = LogAudit()
-    findings = result.findings
-    checkpoints = list(checkpoints)
-    result.checkpoints = len(checkpoints)
-    outside = _signed(checkpoints, keys, "checkpoint", findings)
-    stored_heads = list(tree.iter_heads())
-    result.heads = len(stored_heads)
-    stored = _signed(stored_heads, keys, "head", findings)
-    del stored_heads
-
-    sizes = {s for s, _ in outside} | {s for s, _ in stored}
-    log = _read_log(ledger, sizes, decode, findings)
-    n = result.records = len(log)
-    if stored:
-        result.newest_head = max(s for s, _ in stored)
-        result.unsigned = max(0, n - result.newest_head)
-
-    # The stored leaves, checked against the same signed heads before they are used.
-    top = max(sizes, default=0)
-    s_nids, s_hashes, s_keys = tree.stored_leaves(top)
-    s_roots = _prefix_roots(s_nids, s_hashes, sizes)
-    bad_leaves = sorted(s for s, r in stored if s_roots.get(s) != r)
-    if bad_leaves:
-        findings.append(Finding("leaves_mismatch", None, None, {
-            "first_size": bad_leaves[0], "heads": len(bad_leaves)}))
-
-    bad_heads = sorted(s for s, r in stored if log.roots.get(s) != r)
-    if bad_heads:
-        below = [s for s, r in stored if s < bad_heads[0]]
-        findings.append(Finding("head_mismatch", None, None, {
-            "size": bad_heads[-1], "first_size": bad_heads[0],
-            "last_good_size": max(below, default=None), "heads": len(bad_heads)}))
-
-    wrong = [(s, r, "checkpoint") for s, r in outside if log.roots.get(s) != r]
-    wrong += [(s, r, "head") for s, r in stored if log.roots.get(s) != r]
-    located = [s for s, r, _ in wrong if s_roots.get(s) == r]
-    if located:
-        size = max(located)
-        findings += _Diff(tree, ledger, log, s_nids, s_hashes, s_keys, size).findings()
-    for s, r, kind in wrong:
-        if s_roots.get(s) == r or kind != "checkpoint":
-            continue
-        good = [g for g, gr in stored if g <= s and log.roots.get(g) == gr]
-        findings.append(Finding("checkpoint_mismatch", None, None, {
-            "size": s, "last_good_size": max(good, default=None)}))
-        if n < s and not located:
-            findings.append(Finding("records_lost", n, None, {"size": s, "records": n}))
-    findings[:] = _dedupe(findings)
-    return result
+    check = LogCheck(ledger, public_keys, checkpoints, decode=decode, tree=tree)
+    for rec in read_records(ledger.recorder):
+        check.feed(rec)
+    return check.finish()
 
 
 def _prefix_roots(nids: Sequence[int], hashes: bytes, sizes: set[int]) -> dict:

@@ -445,14 +445,17 @@ def cmd_audit(args, settings: Settings) -> int:
     The log's proof is checked too: every signed head in the store and each
     `--checkpoint FILE` kept outside it (web/proofs.py)."""
     with closing(open_ledger(settings)) as ledger:
-        progress = Progress("auditing", ledger.recorder.max_notification_id() or 0)
-        report = audit.audit(ledger, as_of=args.as_of, what_if=args.what_if, progress=progress)
-        progress.done()
         try:
-            log = proofs.audit_log(ledger, settings.signing_key_path(), args.checkpoint or [])
+            check = proofs.log_check(ledger, settings.signing_key_path(), args.checkpoint or [])
         except proofs.ProofError as e:
             print(f"grants audit: {e}", file=sys.stderr)
             return 2
+        progress = Progress("auditing", ledger.recorder.max_notification_id() or 0)
+        # one pass over the log: the replay hands each record to the proof's check
+        report = audit.audit(ledger, as_of=args.as_of, what_if=args.what_if, progress=progress,
+                             also=check.feed)
+        progress.done()
+        log = check.finish()
     if args.csv:
         Path(args.csv).write_text(audit_report.to_csv(report), encoding="utf-8")
     if args.html:

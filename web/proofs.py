@@ -67,15 +67,17 @@ def read_json(path: str | Path) -> dict:
     return value
 
 
-def audit_log(ledger, key_file: Path, checkpoint_files: list[str]) -> log_audit.LogAudit:
-    """The log's proof checked: every stored head, and each checkpoint kept outside.
+def log_check(ledger, key_file: Path, checkpoint_files: list[str]) -> log_audit.LogCheck:
+    """The check of the log's proof: every stored head, and each checkpoint kept outside,
+    to be fed the records by `grants audit`'s replay (`audit.audit(also=check.feed)`),
+    then `check.finish()`.
 
     Never signs anything first (that would sign edited records)."""
     checkpoints = [read_json(f) for f in checkpoint_files]
-    # The replay of `grants audit` decodes every record already and names one it cannot
-    # (not_replayable): the log's check need not decode them a third time.
-    return log_audit.audit_log(ledger, signing.known_public_keys(key_file), checkpoints,
-                               decode=False)
+    # The replay decodes every record already and names one it cannot (not_replayable):
+    # the log's check need not decode them again.
+    return log_audit.LogCheck(ledger, signing.known_public_keys(key_file), checkpoints,
+                              decode=False)
 
 
 def prove(services, application_id: str, checkpoint_file: str | None = None) -> dict:
