@@ -77,7 +77,7 @@ class Follower:
             pinyin.remember(views.name_keys())  # what a name's key is does not change
             views.reset()
             while True:
-                notifications = ledger.recorder.select_notifications(position + 1, REBUILD_PAGE)
+                notifications = records_.page(ledger.recorder, position + 1, REBUILD_PAGE)
                 if not notifications:
                     break
                 dirty.update(self._fold(notifications, states))
@@ -108,7 +108,7 @@ class Follower:
         position = views.position()
         if position != self._states_at:
             self._states.clear()
-        notifications = ledger.recorder.select_notifications(position + 1, size)
+        notifications = records_.page(ledger.recorder, position + 1, size)
         if not notifications:
             return 0
         changed: dict[str, set] = {}
@@ -129,8 +129,8 @@ class Follower:
         touched. `changed`, when given, gathers the applications each event concerns.
         """
         views, ledger = self.views, self.ledger
-        accounts = [(n.id, ledger.mapper.to_domain_event(n)) for n in notifications
-                    if n.topic.startswith(ACCOUNT)]
+        accounts = [(n.id, ledger.mapper.to_domain_event(records_.notification(n)))
+                    for n in notifications if n.topic.startswith(ACCOUNT)]
         if accounts:
             views.apply_accounts(accounts)
         read = self._read
