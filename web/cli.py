@@ -158,7 +158,7 @@ def cmd_apply(args, settings: Settings) -> int:
         with closing(open_services(settings)) as services, services.batch():
             ok = apply_lines(services, inputs.lines(source), sys.stdout, progress)
     except UnicodeDecodeError as e:
-        print(say("not_utf8", file=args.file, reason=e.reason, position=e.start),
+        print(say("not_utf8", file=args.file, reason=e.reason),
               file=sys.stderr)
         return 2
     finally:
