@@ -6,14 +6,16 @@ SQLite data folder, once with GRANTS_LANG=zh and once with GRANTS_LANG=en. The
 definitions of the wrong words are the pages' (tests/dashboard/words_check.py): in
 Chinese, no English sentence (three or more ASCII words in a row) and no raw yuan amount;
 in English, no Chinese sentence. Data values and codes are not judged: every string the
-command's own JSON carries (ids, codes, names, titles; not its `message`s, not amounts)
-is taken out of the text first, and so is what a test typed (paths, user names).
+command's own JSON carries (ids, codes, names, titles; not its `message`s, amounts or
+dates) is taken out of the text first, and so is what a test typed (paths, user names).
+A date in a Chinese line is written as 2025年7月1日, never as ISO.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -30,6 +32,8 @@ from tests.lifecycle.log_tampering import Raw
 from web import words
 from web.cli import main
 
+#: A date as the contract writes it: in Chinese lines, dates are 2025年7月1日.
+ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 ENTERPRISE = credit_code(1)
 #: A history with an award in two tranches (a window), one paid, and an open application.
 BASIS = {"verified_total_investment": "3000000"}
@@ -80,7 +84,8 @@ def data_values(answer) -> list[str]:
         elif isinstance(value, list):
             for v in value:
                 walk(v, name)
-        elif isinstance(value, str) and len(value) >= 2 and not words.is_amount(value):
+        elif isinstance(value, str) and len(value) >= 2 and not words.is_amount(value) \
+                and not ISO_DATE.match(value):
             found.append(value)
 
     walk(answer)
@@ -95,6 +100,7 @@ def wrong_words(text: str, lang: str, data: list[str]) -> list[str]:
         if lang == "zh":
             found += [f"English {m!r} in {line!r}" for m in ENGLISH.findall(rest)]
             found += [f"raw yuan {m!r} in {line!r}" for m in RAW_ZH.findall(rest)]
+            found += [f"ISO date {m!r} in {line!r}" for m in ISO_DATE.findall(rest)]
         else:
             found += [f"Chinese {m!r} in {line!r}" for m in CHINESE.findall(rest)]
     return found
