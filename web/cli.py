@@ -69,6 +69,16 @@ def why_not(e: OSError) -> str:
     return say("oserror", number=e.errno) if words.reader().zh else (e.strerror or str(e))
 
 
+def why_not_utf8(e: UnicodeDecodeError) -> str:
+    """Why bytes are not UTF-8 text, in the reader's words (the codec's, when the
+    catalogues have none for its reason)."""
+    key = "utf8." + e.reason.replace(" ", "_")
+    found = say(key)
+    if found != f"cli.{key}":
+        return found
+    return say("utf8.other") if words.reader().zh else e.reason
+
+
 def open_ledger(settings: Settings) -> Ledger:
     """The ledger alone, for commands that need no read models (quote, audit)."""
     return Ledger(env=store.settings(settings.data, settings.event_store),
@@ -158,7 +168,7 @@ def cmd_apply(args, settings: Settings) -> int:
         with closing(open_services(settings)) as services, services.batch():
             ok = apply_lines(services, inputs.lines(source), sys.stdout, progress)
     except UnicodeDecodeError as e:
-        print(say("not_utf8", file=args.file, reason=e.reason),
+        print(say("not_utf8", file=args.file, reason=why_not_utf8(e)),
               file=sys.stderr)
         return 2
     finally:
@@ -192,8 +202,9 @@ def cmd_quote(args, settings: Settings) -> int:
               article=q["article"], item=q["item"], status=q["status"]))
     for t in q["trace"]:
         amount = f"  {yuan(t['amount']):>16}" if t["amount"] else ""
-        print(say("quote.trace", policy=t["policy"], article=str(t["article"] or "-"),
-                  text=t["text"], amount=amount))
+        article = str(t["article"] or "-")
+        print(say("quote.trace", policy=t["policy"], text=t["text"], amount=amount,
+                  article=article.ljust(3) if words.reader().plain else article))
     if q["refusal"]:
         print(say("quote.refused", code=q["refusal"]["code"], message=q["refusal"]["message"]))
     print(say("quote.max", amount=yuan(q["max_amount"])))
@@ -218,8 +229,8 @@ def cmd_policies(args, settings: Settings) -> int:
         print(f"\n{say('policies.policy', id=p.id, level=p.level, span=span)}"
               f"\n  {p.title_zh}\n  {p.title_en}")
         for a in p.articles.values():
-            print(say("policies.article", number=a.number, title_zh=a.title_zh,
-                      title_en=a.title_en))
+            print(say("policies.article", number=f"{a.number:<2}" if plain else a.number,
+                      title_zh=a.title_zh, title_en=a.title_en))
             for i in a.items:
                 caps = words.listing([say("policies.cap", scope=c.scope, amount=yuan(c.amount))
                                       for c in i.caps]) if i.caps else say("policies.no_cap")
@@ -393,7 +404,7 @@ def _users(args, users: Users, actor: str) -> int:
         locked = {x["subject"] for x in users.throttle.locked() if x["kind"] == "user"}
         for u in users.list():
             state = _state(u.active) + (say("users.locked") if u.username in locked else "")
-            print(say("users.row", username=u.username, role=u.role, state=state, name=u.name))
+            print(f"{u.username:<20} {u.role:<8} {state:<9} {u.name}")
     elif args.action == "disable":
         users.disable(args.username, actor=actor)
         print(say("users.disabled_done", username=args.username))
@@ -425,8 +436,9 @@ def _users(args, users: Users, actor: str) -> int:
             # The contract's English keeps the recorded time as stored; Chinese reads it
             # in Beijing time, as the pages do.
             when = r["recorded_at"] if words.reader().plain else words.moment(r["recorded_at"])
-            print(say("users.history", when=when, username=r["username"], event=r["event"],
-                      role=str(r["role"]), state=_state(r["active"]), actor=r["actor"]))
+            print(say("users.history", when=when, username=f"{r['username']:<16}",
+                      event=f"{r['event']:<16}", role=f"{r['role']!s:<8}",
+                      state=f"{_state(r['active']):<9}", actor=r["actor"]))
     return 0
 
 
@@ -533,8 +545,22 @@ def cmd_audit(args, settings: Settings) -> int:
 
 
 def proof_error(e: proofs.ProofError) -> str:
-    """Why a checkpoint or proof file could not be used, in the reader's words."""
-    return say(f"proof_error.{e.key}", **e.values)
+    """Why a checkpoint or proof file could not be used, in the reader's words. The
+    contract's English names the cause as Python does; other readers read it worded."""
+    values = dict(e.values)
+    if e.cause is not None and not words.reader().plain:
+        values["why"] = _cause(e.cause)
+    return say(f"proof_error.{e.key}", **values)
+
+
+def _cause(cause: Exception) -> str:
+    if isinstance(cause, OSError):
+        return why_not(cause)
+    if isinstance(cause, UnicodeDecodeError):
+        return why_not_utf8(cause)
+    if isinstance(cause, json.JSONDecodeError):
+        return say("why.json", line=cause.lineno, column=cause.colno)
+    return say("why.other")
 
 
 def cmd_checkpoint(args, settings: Settings) -> int:
@@ -593,9 +619,9 @@ def cmd_flags(args, settings: Settings) -> int:
         return 0
     print(say("flags.head", date=words.day(on), count=len(rows)))
     for r in rows:
-        print(say("flags.row", due_on=words.day(r["due_on"]),
-                  late=say("flags.overdue") if r["overdue"] else "", kind=r["kind"],
-                  enterprise_id=r["enterprise_id"], message=r["message"]))
+        late = say("flags.overdue") if r["overdue"] else ""
+        print(f"  {words.day(r['due_on'])}  {late}{r['kind']:<15} {r['enterprise_id']}  "
+              f"{r['message']}")
     return 0
 
 

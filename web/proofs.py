@@ -31,10 +31,11 @@ KINDS = (
 
 class ProofError(ValueError):
     """A checkpoint or proof file that cannot be read: `key` names why (`cli.proof_error.<key>`
-    of the catalogues) and `values` fill its words; its text is the contract's English."""
+    of the catalogues), `values` fill its words and `cause` is the error behind it, if
+    any; its text is the contract's English."""
 
-    def __init__(self, key: str, **values):
-        self.key, self.values = key, values
+    def __init__(self, key: str, cause: Exception | None = None, **values):
+        self.key, self.cause, self.values = key, cause, values
         super().__init__(text(f"cli.proof_error.{key}", "en", **values))
 
 
@@ -54,7 +55,7 @@ def read_json(path: str | Path) -> dict:
     try:
         value = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise ProofError("not_json", path=str(path), why=str(e)) from None
+        raise ProofError("not_json", e, path=str(path), why=str(e)) from None
     if not isinstance(value, dict):
         raise ProofError("not_object", path=str(path))
     return value
@@ -82,7 +83,7 @@ def prove(services, application_id: str, checkpoint_file: str | None = None) -> 
     try:
         proof = tree.inclusion(ids, checkpoint)
     except (LogTreeError, KeyError, TypeError) as e:  # a later event, another log's head
-        raise ProofError("cannot_prove", application_id=application_id, why=str(e)) from None
+        raise ProofError("cannot_prove", e, application_id=application_id, why=str(e)) from None
     proof["application_id"] = application_id
     return proof
 
