@@ -336,3 +336,16 @@ def test_serve_says_where_it_serves_in_the_reader_s_language(tmp_path, folder, l
     assert url in line
     assert wrong_words(line, lang, [url, "Grant Ledger"]) == []
     assert ("提供服务" in line) == (lang == "zh")
+
+
+@pytest.mark.parametrize("locale, chinese", [("zh_CN.UTF-8", True), ("C.UTF-8", False),
+                                             ("en_GB.UTF-8", False)])
+def test_without_grants_lang_the_locale_decides(capsys, folder, locale, chinese):
+    data = folder / "var"
+    env = environ(data, "en")
+    del env["GRANTS_LANG"]
+    env["LANG"] = locale
+    capsys.readouterr()
+    assert main(["--data", str(data), "flags", "--on", "2026-12-31"], environ=env) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2026年12月31日" if chinese else "flags on 2026-12-31"), out
