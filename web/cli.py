@@ -21,6 +21,7 @@ when a GRANTS_* variable holds a value it cannot use.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import getpass
 import json
@@ -43,6 +44,39 @@ from web.progress import Progress
 from web.services import Services
 from web.settings import Settings, SettingsError
 from web.users import ROLES, USERS_FILE, UserError, Users
+
+
+def say(key: str, /, **values) -> str:
+    """A line of `grants` in its reader's words: `cli.<key>` of the catalogues, in the
+    language of GRANTS_LANG or the locale (main speaks it), `values` already written out."""
+    return words.template(f"cli.{key}").format(
+        **{k: "" if v is None else v for k, v in values.items()})
+
+
+def yuan(amount) -> str:
+    """An amount as the reader writes it, every fen kept: 380000.00 in the contract's
+    English, 38.00万元 in Chinese (web/words.py, the one formatter)."""
+    return words.money(amount, exact=True)
+
+
+def why_not(e: OSError) -> str:
+    """Why a file could not be opened, in the reader's words (the system's own words
+    when the catalogues have none for the error)."""
+    key = f"oserror.{errno.errorcode.get(e.errno or 0, '')}"
+    found = say(key)
+    if found != f"cli.{key}":
+        return found
+    return say("oserror", number=e.errno) if words.reader().zh else (e.strerror or str(e))
+
+
+def why_not_utf8(e: UnicodeDecodeError) -> str:
+    """Why bytes are not UTF-8 text, in the reader's words (the codec's, when the
+    catalogues have none for its reason)."""
+    key = "utf8." + e.reason.replace(" ", "_")
+    found = say(key)
+    if found != f"cli.{key}":
+        return found
+    return say("utf8.other") if words.reader().zh else e.reason
 
 
 def open_ledger(settings: Settings) -> Ledger:
@@ -126,14 +160,16 @@ def cmd_apply(args, settings: Settings) -> int:
             total = source.seek(0, 2) or None
             source.seek(0)
     except OSError as e:
-        print(f"grants apply: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        print(say("cannot_read", command="apply", file=args.file, why=why_not(e)),
+              file=sys.stderr)
         return 2
-    progress = Progress("applying", total) if total else None
+    progress = Progress(say("progress.applying"), total) if total else None
     try:
         with closing(open_services(settings)) as services, services.batch():
             ok = apply_lines(services, inputs.lines(source), sys.stdout, progress)
     except UnicodeDecodeError as e:
-        print(f"grants apply: {args.file} is not UTF-8 text: {e.reason}", file=sys.stderr)
+        print(say("not_utf8", file=args.file, reason=why_not_utf8(e)),
+              file=sys.stderr)
         return 2
     finally:
         if progress:
@@ -162,18 +198,20 @@ def cmd_quote(args, settings: Settings) -> int:
     if args.json:
         print(dumps(q))
         return 0
-    print(f"{q['application_id']}  {q['policy']} art. {q['article']} {q['item']}  "
-          f"[{q['status']}]")
+    print(say("quote.head", application_id=q["application_id"], policy=q["policy"],
+              article=q["article"], item=q["item"], status=q["status"]))
     for t in q["trace"]:
-        amount = f"  {t['amount']:>16}" if t["amount"] else ""
-        print(f"  {t['policy']} art. {t['article'] or '-':<3} {t['text']}{amount}")
+        amount = f"  {yuan(t['amount']):>16}" if t["amount"] else ""
+        article = str(t["article"] or "-")
+        print(say("quote.trace", policy=t["policy"], text=t["text"], amount=amount,
+                  article=article.ljust(3) if words.reader().plain else article))
     if q["refusal"]:
-        print(f"  refused: {q['refusal']['code']}: {q['refusal']['message']}")
-    print(f"max_amount: {q['max_amount']}")
+        print(say("quote.refused", code=q["refusal"]["code"], message=q["refusal"]["message"]))
+    print(say("quote.max", amount=yuan(q["max_amount"])))
     for cand in q["candidates"]:
         mark = "*" if cand["most_favourable"] else " "
-        print(f"  {mark} {cand['policy']} art. {cand['article']} {cand['item']}: "
-              f"{cand['max_amount']}")
+        print(say("quote.candidate", mark=mark, policy=cand["policy"], article=cand["article"],
+                  item=cand["item"], amount=yuan(cand["max_amount"])))
     return 0
 
 
@@ -182,16 +220,24 @@ def cmd_policies(args, settings: Settings) -> int:
     if args.json:
         print(dumps(shapes.catalogue(cat)))
         return 0
-    print(f"catalogue version {cat.version}")
+    print(say("policies.version", version=cat.version))
+    plain = words.reader().plain
     for p in cat.policies.values():
-        span = f"{p.issued or 'date not stated'} – {p.valid_until or 'no stated end'}"
-        print(f"\n{p.id} ({p.level}) {span}\n  {p.title_zh}\n  {p.title_en}")
+        span = say("policies.span",
+                   issued=words.day(p.issued) if p.issued else say("policies.no_issued"),
+                   until=words.day(p.valid_until) if p.valid_until else say("policies.no_end"))
+        print(f"\n{say('policies.policy', id=p.id, level=p.level, span=span)}"
+              f"\n  {p.title_zh}\n  {p.title_en}")
         for a in p.articles.values():
-            print(f"  art. {a.number:<2} {a.title_zh} / {a.title_en}")
+            print(say("policies.article", number=f"{a.number:<2}" if plain else a.number,
+                      title_zh=a.title_zh, title_en=a.title_en))
             for i in a.items:
-                caps = ", ".join(f"{c.scope} {c.amount}" for c in i.caps) or "no cap"
-                rule = f"{i.rate} × {i.basis}" if i.rate is not None else "up to the caps"
-                print(f"         {i.key}: {rule}; {caps}")
+                caps = words.listing([say("policies.cap", scope=c.scope, amount=yuan(c.amount))
+                                      for c in i.caps]) if i.caps else say("policies.no_cap")
+                rate = i.rate if plain or i.rate is None else words.percent(i.rate)
+                rule = (say("policies.rate", rate=rate, basis=i.basis) if i.rate is not None
+                        else say("policies.up_to_caps"))
+                print(say("policies.item", key=i.key, rule=rule, caps=caps))
     return 0
 
 
@@ -212,28 +258,27 @@ def cmd_demo(args, settings: Settings) -> int:
         if users.empty():
             for username, role, name in DEMO_USERS:
                 users.add(username, role, f"{username}-demo", name)
-            print("grants demo: demo log-ins " + ", ".join(
-                f"{u} / {u}-demo ({r})" for u, r, _ in DEMO_USERS), file=sys.stderr)
+            print(say("demo.logins", logins=words.listing([
+                say("demo.login", username=u, password=f"{u}-demo", role=r)
+                for u, r, _ in DEMO_USERS])), file=sys.stderr)
         if registered:
-            print("grants demo: the store already holds a history; none loaded",
-                  file=sys.stderr)
+            print(say("demo.has_history"), file=sys.stderr)
             return 0
         commands = [json.dumps(c, ensure_ascii=False) for c in
                     history(services.ledger.catalogue, enterprises=args.enterprises,
                             seed=args.seed, end=services.clock.today())]  # nothing after today
-        progress = Progress("loading demo", sum(len(c) + 1 for c in commands))
+        progress = Progress(say("progress.loading_demo"), sum(len(c) + 1 for c in commands))
         with open(os.devnull, "w") as sink, services.batch():
             apply_lines(services, commands, sink, progress)
         progress.done()
         from web import daily
 
         summary = daily.run_daily(services, services.clock.today(), settings.digest)
-        print(f"grants demo: the daily job flagged {summary.open} obligation(s) open today",
-              file=sys.stderr)
+        print(say("demo.flagged", open=summary.open), file=sys.stderr)
         first = next(json.loads(c)["application_id"] for c in commands
                      if '"SubmitApplication"' in c)
-        print(f"grants demo: {len(commands)} commands for {args.enterprises} enterprises "
-              f"loaded; the first application is {first}", file=sys.stderr)
+        print(say("demo.loaded", commands=len(commands), enterprises=args.enterprises,
+                  first=first), file=sys.stderr)
     return 0
 
 
@@ -254,14 +299,14 @@ def cmd_serve(args, settings: Settings) -> int:
     workers = args.workers or 1
     url = f"http://{args.host}:{args.port}/"
     if args.debug:
-        print(f"Grant Ledger is serving at {url}", file=sys.stderr, flush=True)
+        print(say("serve.serving", url=url), file=sys.stderr, flush=True)
         create_app(settings=settings).run(host=args.host, port=args.port, debug=True)
         return 0
     import waitress
 
     if workers == 1:
         app = create_app(settings=settings)
-        print(f"Grant Ledger is serving at {url}", file=sys.stderr, flush=True)
+        print(say("serve.serving", url=url), file=sys.stderr, flush=True)
         waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
                        ident="grant-ledger")
         return 0
@@ -305,8 +350,7 @@ def _serve_workers(args, settings: Settings, workers: int, url: str) -> int:
         return pid
 
     children = {start() for _ in range(workers)}
-    print(f"Grant Ledger is serving at {url} ({workers} worker processes)", file=sys.stderr,
-          flush=True)
+    print(say("serve.serving_workers", url=url, workers=workers), file=sys.stderr, flush=True)
     stopping = []
 
     def stop(signum, _frame) -> None:
@@ -326,8 +370,7 @@ def _serve_workers(args, settings: Settings, workers: int, url: str) -> int:
             continue
         children.discard(pid)
         if not stopping:
-            print(f"grants serve: worker {pid} ended; starting another", file=sys.stderr,
-                  flush=True)
+            print(say("serve.worker_ended", pid=pid), file=sys.stderr, flush=True)
             children.add(start())
     sock.close()
     return 0
@@ -335,7 +378,7 @@ def _serve_workers(args, settings: Settings, workers: int, url: str) -> int:
 
 def _password(args) -> str:
     return sys.stdin.readline().rstrip("\n") if args.password_stdin \
-        else getpass.getpass(f"password for {args.username}: ")
+        else getpass.getpass(say("users.password_prompt", username=args.username))
 
 
 def cmd_users(args, settings: Settings) -> int:
@@ -356,44 +399,54 @@ def _users(args, users: Users, actor: str) -> int:
     if args.action == "add":
         user = users.add(args.username, args.role, _password(args), args.name or "",
                          actor=actor)
-        print(f"added {user.username} ({user.role})")
+        print(say("users.added", username=user.username, role=user.role))
     elif args.action == "list":
         locked = {x["subject"] for x in users.throttle.locked() if x["kind"] == "user"}
         for u in users.list():
-            state = ("active" if u.active else "disabled") + (", locked" if u.username in
-                                                              locked else "")
+            state = _state(u.active) + (say("users.locked") if u.username in locked else "")
             print(f"{u.username:<20} {u.role:<8} {state:<9} {u.name}")
     elif args.action == "disable":
         users.disable(args.username, actor=actor)
-        print(f"disabled {args.username}")
+        print(say("users.disabled_done", username=args.username))
     elif args.action == "enable":
         users.enable(args.username, actor=actor)
-        print(f"enabled {args.username}")
+        print(say("users.enabled_done", username=args.username))
     elif args.action == "password":
         users.set_password(args.username, _password(args), actor=actor)
-        print(f"new password for {args.username}; their sessions ended")
+        print(say("users.password_done", username=args.username))
     elif args.action == "role":
         users.set_role(args.username, args.role, actor=actor)
-        print(f"{args.username} is {args.role}")
+        print(say("users.role_done", username=args.username, role=args.role))
     elif args.action == "token":
         print(users.issue_token(args.username, actor=actor))
+    elif args.action == "revoke-token":
+        users.revoke_token(args.username, actor=actor)
+        print(say("users.token_revoked", username=args.username))
     elif args.action == "unlock":
         if args.address:
             forgotten = users.unlock_address(args.address)
         elif args.username:
             forgotten = users.unlock(args.username)
         else:
-            print("grants users unlock: name a user, or --address ADDRESS", file=sys.stderr)
+            print(say("users.unlock_whom"), file=sys.stderr)
             return 2
-        print(f"unlocked {args.address or args.username} ({forgotten} failure(s) forgotten)")
+        print(say("users.unlocked", who=args.address or args.username, forgotten=forgotten))
     elif args.action == "history":
         rows = users.history(args.username)
         if args.json:
             print(dumps(rows))
         for r in [] if args.json else rows:
-            print(f"{r['recorded_at']}  {r['username']:<16} {r['event']:<16} "
-                  f"{r['role']:<8} {'active' if r['active'] else 'disabled':<9} by {r['actor']}")
+            # The contract's English keeps the recorded time as stored; Chinese reads it
+            # in Beijing time, as the pages do.
+            when = r["recorded_at"] if words.reader().plain else words.moment(r["recorded_at"])
+            print(say("users.history", when=when, username=f"{r['username']:<16}",
+                      event=f"{r['event']:<16}", role=f"{r['role']!s:<8}",
+                      state=f"{_state(r['active']):<9}", actor=r["actor"]))
     return 0
+
+
+def _state(active: bool) -> str:
+    return say("users.active") if active else say("users.disabled")
 
 
 
@@ -407,20 +460,26 @@ def cmd_entitlement(args, settings: Settings) -> int:
     if args.json:
         print(dumps(answer))
         return 0
-    when = " as of " + answer["as_of"] if answer["as_of"] else ""
-    known = " as known at " + answer["known_at"] if answer["known_at"] else ""
-    print(f"{answer['enterprise_id']}  {answer['name']} ({answer['size']}){when}{known}")
-    print(f"  awarded {answer['awarded_total']}  disbursed {answer['disbursed_total']}"
-          f"  clawback due {answer['clawback_due_total']}")
+    plain = words.reader().plain
+    when = say("ent.as_of", date=words.day(answer["as_of"])) if answer["as_of"] else ""
+    known = say("ent.known_at", moment=answer["known_at"] if plain else
+                words.moment(answer["known_at"])) if answer["known_at"] else ""
+    print(say("ent.head", enterprise_id=answer["enterprise_id"], name=answer["name"],
+              size=answer["size"], when=when, known=known))
+    print(say("ent.totals", awarded=yuan(answer["awarded_total"]),
+              disbursed=yuan(answer["disbursed_total"]),
+              clawback=yuan(answer["clawback_due_total"])))
     for year, figures in answer["by_year"].items():
-        print(f"  {year}: awarded {figures['awarded']}, disbursed {figures['disbursed']}")
+        print(say("ent.year", year=year, awarded=yuan(figures["awarded"]),
+                  disbursed=yuan(figures["disbursed"])))
     for c in answer["caps"]:
-        where = c["year"] or c["project_id"] or ""
-        print(f"  cap {c['policy']} art. {c['article']} {c['item'] or ''} {c['scope']} {where}: "
-              f"{c['used']} of {c['cap']} used, {c['remaining']} remaining")
+        print(say("ent.cap", policy=c["policy"], article=c["article"], item=c["item"],
+                  scope=c["scope"], where=c["year"] or c["project_id"], used=yuan(c["used"]),
+                  cap=yuan(c["cap"]), remaining=yuan(c["remaining"])))
     for w in answer["windows"]:
-        print(f"  window {w['application_id']}: {w['first_year']}–{w['last_year']}, "
-              f"{w['years_disbursed']} of {w['years_planned']} tranches paid, ends {w['ends_on']}")
+        print(say("ent.window", application_id=w["application_id"], first_year=w["first_year"],
+                  last_year=w["last_year"], years_disbursed=w["years_disbursed"],
+                  years_planned=w["years_planned"], ends_on=words.day(w["ends_on"])))
     return 0
 
 
@@ -428,13 +487,13 @@ def cmd_rebuild(args, settings: Settings) -> int:
     with closing(open_ledger(settings)) as ledger, \
             closing(Follower.beside(ledger, settings.data)) as follower:
         total = ledger.recorder.max_notification_id() or 0
-        progress = Progress("rebuilding views", total)
+        progress = Progress(say("progress.rebuilding"), total)
         started = time.perf_counter()
         applied = follower.rebuild(progress)
         progress.done()
         seconds = time.perf_counter() - started
     rate = applied / seconds if seconds else 0
-    print(f"grants rebuild: {applied} events in {seconds:.1f}s ({rate:,.0f} events/s)",
+    print(say("rebuild", events=applied, seconds=f"{seconds:.1f}", rate=f"{rate:,.0f}"),
           file=sys.stderr)
     return 0
 
@@ -448,9 +507,9 @@ def cmd_audit(args, settings: Settings) -> int:
         try:
             check = proofs.log_check(ledger, settings.signing_key_path(), args.checkpoint or [])
         except proofs.ProofError as e:
-            print(f"grants audit: {e}", file=sys.stderr)
+            print(f"grants audit: {proof_error(e)}", file=sys.stderr)
             return 2
-        progress = Progress("auditing", ledger.recorder.max_notification_id() or 0)
+        progress = Progress(say("progress.auditing"), ledger.recorder.max_notification_id() or 0)
         # one pass over the log: the replay hands each record to the proof's check
         report = audit.audit(ledger, as_of=args.as_of, what_if=args.what_if, progress=progress,
                              also=check.feed)
@@ -465,28 +524,49 @@ def cmd_audit(args, settings: Settings) -> int:
         answer = with_words(report.to_dict())
         answer["log"] = log.to_dict()
         for f in answer["log"]["findings"]:
-            f["message"] = proofs.words(f)
+            f["message"] = proofs.words(f)  # in the reader's words, as every message
         answer["ok"] = ok
         print(dumps(answer))
     else:
-        chain = "intact" if report.chain_ok else "BROKEN"
-        print(f"audit{' as of ' + args.as_of.isoformat() if args.as_of else ''}: "
-              f"{report.events_checked} events checked, chain {chain}; "
-              f"{report.decisions_checked} decisions re-checked; "
-              f"{len(report.findings)} finding(s) ({report.events_per_second:,.0f} events/s)")
+        print(say("audit.summary",
+                  as_of=say("audit.as_of", date=words.day(args.as_of)) if args.as_of else "",
+                  events=report.events_checked,
+                  chain=say("audit.intact") if report.chain_ok else say("audit.broken"),
+                  decisions=report.decisions_checked, findings=len(report.findings),
+                  rate=f"{report.events_per_second:,.0f}"))
         for f in report.findings:
-            print(f"  {f.kind}: {f.application_id or f.enterprise_id or ''} "
-                  f"(notification {f.notification_id}) {finding_message(f.to_dict())}")
+            print(say("audit.finding", kind=f.kind, subject=f.application_id or f.enterprise_id,
+                      notification_id=f.notification_id,
+                      message=finding_message(f.to_dict())))
         for d in report.differences:
-            print(f"  what-if {d.application_id}: max {d.recorded_max} under "
-                  f"{d.recorded_version}, {d.current_max} under {d.current_version}")
-        print(f"log proof: {log.records} records, {log.heads} signed heads checked, "
-              f"{log.checkpoints} checkpoint(s); {len(log.findings)} finding(s)"
-              + (f"; {log.unsigned} record(s) written since the newest head" if log.unsigned
-                 else ""))
+            print(say("audit.what_if", application_id=d.application_id,
+                      recorded_max=yuan(d.recorded_max), recorded_version=d.recorded_version,
+                      current_max=yuan(d.current_max), current_version=d.current_version))
+        print(say("audit.log", records=log.records, heads=log.heads, checkpoints=log.checkpoints,
+                  findings=len(log.findings),
+                  unsigned=say("audit.unsigned", unsigned=log.unsigned) if log.unsigned else ""))
         for f in log.findings:
-            print(f"  {f.kind}: {proofs.words(f.to_dict())}")
+            print(say("kind_line", kind=f.kind, message=proofs.words(f.to_dict())))
     return 0 if ok else 1
+
+
+def proof_error(e: proofs.ProofError) -> str:
+    """Why a checkpoint or proof file could not be used, in the reader's words. The
+    contract's English names the cause as Python does; other readers read it worded."""
+    values = dict(e.values)
+    if e.cause is not None and not words.reader().plain:
+        values["why"] = _cause(e.cause)
+    return say(f"proof_error.{e.key}", **values)
+
+
+def _cause(cause: Exception) -> str:
+    if isinstance(cause, OSError):
+        return why_not(cause)
+    if isinstance(cause, UnicodeDecodeError):
+        return why_not_utf8(cause)
+    if isinstance(cause, json.JSONDecodeError):
+        return say("why.json", line=cause.lineno, column=cause.colno)
+    return say("why.other")
 
 
 def cmd_checkpoint(args, settings: Settings) -> int:
@@ -506,7 +586,7 @@ def cmd_prove(args, settings: Settings) -> int:
         try:
             proof = proofs.prove(services, args.application_id, args.checkpoint)
         except proofs.ProofError as e:
-            print(f"grants prove: {e}", file=sys.stderr)
+            print(f"grants prove: {proof_error(e)}", file=sys.stderr)
             return 1
     text = dumps(proof)
     if args.out:
@@ -521,16 +601,16 @@ def cmd_verify_proof(args, settings: Settings) -> int:
     try:
         findings = proofs.verify(args.file, args.keys, settings.signing_key_path())
     except proofs.ProofError as e:
-        print(f"grants verify-proof: {e}", file=sys.stderr)
+        print(f"grants verify-proof: {proof_error(e)}", file=sys.stderr)
         return 2
     if args.json:
         print(dumps({"ok": not findings, "findings": [
             {**f, "message": proofs.words(f)} for f in findings]}))
     elif findings:
         for f in findings:
-            print(f"  {f['kind']}: {proofs.words(f)}")
+            print(say("kind_line", kind=f["kind"], message=proofs.words(f)))
     else:
-        print(f"{args.file}: the proof holds")
+        print(say("proof.holds", file=args.file))
     return 1 if findings else 0
 
 
@@ -543,10 +623,11 @@ def cmd_flags(args, settings: Settings) -> int:
     if args.json:
         print(dumps({"on": on.isoformat(), "flags": rows}))
         return 0
-    print(f"flags on {on.isoformat()}: {len(rows)}")
+    print(say("flags.head", date=words.day(on), count=len(rows)))
     for r in rows:
-        late = "OVERDUE " if r["overdue"] else ""
-        print(f"  {r['due_on']}  {late}{r['kind']:<15} {r['enterprise_id']}  {r['message']}")
+        late = say("flags.overdue") if r["overdue"] else ""
+        print(f"  {words.day(r['due_on'])}  {late}{r['kind']:<15} {r['enterprise_id']}  "
+              f"{r['message']}")
     return 0
 
 
@@ -559,17 +640,16 @@ def cmd_scheduler(args, settings: Settings) -> int:
         try:
             summary = daily.run_once(services, on, settings.digest, replay=args.replay)
         except daily.EarlierThanLastRun as e:
-            print(f"grants scheduler: {e}: judged as of an earlier day, flags would be cleared "
-                  "and raised again; nothing was written (--replay runs it all the same)",
+            print(say("scheduler.earlier", on=words.day(e.on), last=words.day(e.last)),
                   file=sys.stderr)
             return 1
     if summary.skipped and not args.json:
-        print(f"scheduler {on.isoformat()}: skipped: {summary.skipped}")
+        print(say("scheduler.skipped", on=words.day(on), why=summary.skipped))
         return 1 if summary.refused else 0
     print(dumps(summary.to_dict()) if args.json else
-          f"scheduler {on.isoformat()}: {summary.enterprises} enterprises judged, "
-          f"{len(summary.raised)} flag(s) raised, {summary.cleared} cleared, "
-          f"{summary.open} open ({len(summary.overdue)} overdue)")
+          say("scheduler.summary", on=words.day(on), enterprises=summary.enterprises,
+              raised=len(summary.raised), cleared=summary.cleared, open=summary.open,
+              overdue=len(summary.overdue)))
     return 1 if summary.refused else 0
 
 
@@ -582,7 +662,8 @@ def cmd_import(args, settings: Settings) -> int:
         with closing(open_services(settings)) as services:
             report = importer.import_file(services, args.file, actor, dry_run=args.dry_run)
     except OSError as e:
-        print(f"grants import: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        print(say("cannot_read", command="import", file=args.file, why=why_not(e)),
+              file=sys.stderr)
         return 2
     except importer.TemplateError as e:
         print(f"grants import: {args.file}: {e.message}", file=sys.stderr)
@@ -709,6 +790,9 @@ def parser() -> argparse.ArgumentParser:
     ur.add_argument("role", choices=ROLES)
     ut = us_sub.add_parser("token", help="issue an API token for a user (shown once)")
     ut.add_argument("username")
+    uv = us_sub.add_parser("revoke-token",
+                           help="stop a user's API token working (on every node)")
+    uv.add_argument("username")
     ul = us_sub.add_parser("unlock", help="lift the wait after failed log-ins on a name "
                            "(or --address)")
     ul.add_argument("username", nargs="?")

@@ -16,54 +16,48 @@ from lifecycle import log_audit, signing
 from lifecycle.grant import application_uuid
 from lifecycle.log_tree import LogTreeError
 from web.messages import fill
+from web.words import listing, text
 
-#: The words of each finding of the log's proof.
-WORDS = {
-    "checkpoint_bad_signature": "a checkpoint's signature does not verify",
-    "checkpoint_unknown_key": "a checkpoint is signed by a key this store does not know",
-    "checkpoint_malformed": "a checkpoint is not a signed head",
-    "checkpoint_mismatch": "the log's first {size} records no longer have the root the "
-                           "checkpoint committed to",
-    "head_bad_signature": "a stored tree head's signature does not verify (size {size})",
-    "head_unknown_key": "a stored tree head is signed by an unknown key (size {size})",
-    "head_malformed": "a stored tree head is not a signed head",
-    "head_mismatch": "the records no longer have the roots the signed heads recorded",
-    "leaves_mismatch": "the stored leaves of the tree were edited",
-    "records_lost": "records lost at the tail: the log holds {records} of the {size} a signed "
-                    "head or checkpoint committed to",
-    "record_changed": "a record was changed",
-    "record_removed": "a record was removed",
-    "record_inserted": "a record was inserted",
-    "record_reordered": "records were reordered",
-    "record_renumbered": "a record was renumbered",
-    "not_replayable": "a record cannot be read or decoded",
-    "proof_invalid": "the proof does not lead to the checkpoint's root",
-    "proof_malformed": "the proof is not of the form grants prove writes",
-}
+#: The kinds of finding of the log's proof; each is worded by `cli.proof.<kind>` of the
+#: catalogues (web/locale), in the reader's language.
+KINDS = (
+    "checkpoint_bad_signature", "checkpoint_unknown_key", "checkpoint_malformed",
+    "checkpoint_mismatch", "head_bad_signature", "head_unknown_key", "head_malformed",
+    "head_mismatch", "leaves_mismatch", "records_lost", "record_changed", "record_removed",
+    "record_inserted", "record_reordered", "record_renumbered", "not_replayable",
+    "proof_invalid", "proof_malformed",
+)
 
 
 class ProofError(ValueError):
-    """A checkpoint or proof file that cannot be read; the message names it."""
+    """A checkpoint or proof file that cannot be read: `key` names why (`cli.proof_error.<key>`
+    of the catalogues), `values` fill its words and `cause` is the error behind it, if
+    any; its text is the contract's English."""
+
+    def __init__(self, key: str, cause: Exception | None = None, **values):
+        self.key, self.cause, self.values = key, cause, values
+        super().__init__(text(f"cli.proof_error.{key}", "en", **values))
 
 
 def words(finding: dict) -> str:
-    """One finding of the log's proof in words, with where it is."""
-    text = fill(WORDS.get(finding["kind"], finding["kind"]), finding.get("detail") or {})
+    """One finding of the log's proof in the reader's words, with where it is."""
+    kind = finding["kind"]
+    said = fill(f"cli.proof.{kind}", finding.get("detail") or {}) if kind in KINDS else kind
     where = []
     if finding.get("position") is not None:
-        where.append(f"position {finding['position']}")
+        where.append(text("cli.proof.position", position=finding["position"]))
     if finding.get("aggregate_id"):
-        where.append(f"aggregate {finding['aggregate_id']}")
-    return f"{text} ({', '.join(where)})" if where else text
+        where.append(text("cli.proof.aggregate", aggregate_id=finding["aggregate_id"]))
+    return text("cli.proof.where", words=said, where=listing(where)) if where else said
 
 
 def read_json(path: str | Path) -> dict:
     try:
         value = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise ProofError(f"{path}: not a JSON file that can be read ({e})") from None
+        raise ProofError("not_json", e, path=str(path), why=str(e)) from None
     if not isinstance(value, dict):
-        raise ProofError(f"{path}: not a JSON object")
+        raise ProofError("not_object", path=str(path))
     return value
 
 
@@ -86,12 +80,12 @@ def prove(services, application_id: str, checkpoint_file: str | None = None) -> 
     tree = services.tree
     ids = tree.notification_ids(application_uuid(application_id))
     if not ids:
-        raise ProofError(f"no application {application_id} in the log")
+        raise ProofError("no_application", application_id=application_id)
     checkpoint = read_json(checkpoint_file) if checkpoint_file else services.checkpoint()
     try:
         proof = tree.inclusion(ids, checkpoint)
     except (LogTreeError, KeyError, TypeError) as e:  # a later event, another log's head
-        raise ProofError(f"cannot prove {application_id} against that checkpoint: {e}") from None
+        raise ProofError("cannot_prove", e, application_id=application_id, why=str(e)) from None
     proof["application_id"] = application_id
     return proof
 
@@ -102,5 +96,5 @@ def verify(proof_file: str, keys_file: str | None, key_file: Path) -> list[dict]
     keys = (signing.read_public_keys(keys_file) if keys_file
             else signing.known_public_keys(key_file))
     if not keys:
-        raise ProofError("no public key to check with: give --keys signing_keys.pub")
+        raise ProofError("no_key")
     return [f.to_dict() for f in log_audit.verify_proof(proof, keys)]

@@ -191,6 +191,14 @@ def test_grants_users_keeps_its_interface_and_adds_enable_password_role_unlock_h
         == (0, "added sara (staff)\n")
     code, out, _ = run("token", "sara")
     assert code == 0 and len(out.strip()) > 30
+    token = out.strip()
+    assert run("revoke-token", "sara")[:2] == (
+        0, "revoked the API token of sara: it no longer works on any node\n")
+    with closing(Services(event_store.data, event_store.event_store, clock=TEST_CLOCK)) as s:
+        assert Users(s).by_token(token) is None
+    code, _, err = run("revoke-token", "sara")  # none left to revoke
+    assert code == 1 and err.startswith("grants users: token: ")
+    assert run("token", "sara")[0] == 0
     assert run("role", "sara", "auditor")[:2] == (0, "sara is auditor\n")
     assert run("password", "sara", "--password-stdin", stdin="another-pass-1\n")[0] == 0
     assert run("disable", "sara")[:2] == (0, "disabled sara\n")
@@ -200,8 +208,8 @@ def test_grants_users_keeps_its_interface_and_adds_enable_password_role_unlock_h
     assert run("unlock")[0] == 2
     code, out, _ = run("history", "sara")
     assert [line.split()[2] for line in out.splitlines()] == [
-        "UserAdded", "TokenIssued", "RoleChanged", "PasswordChanged", "UserDisabled",
-        "UserEnabled"]
+        "UserAdded", "TokenIssued", "TokenRevoked", "TokenIssued", "RoleChanged",
+        "PasswordChanged", "UserDisabled", "UserEnabled"]
     code, _, err = run("disable", "nobody")
     assert (code, err) == (1, "grants users: username: no user nobody\n")
 

@@ -1,0 +1,352 @@
+"""Every line of `grants` a person reads is in the reader's language (issue 16), and the
+JSON that other systems read is the same in every language but for its `message`s.
+
+Each command runs through `main(argv, environ)` (and `serve` as a real process) on a real
+SQLite data folder, once with GRANTS_LANG=zh and once with GRANTS_LANG=en. The
+definitions of the wrong words are the pages' (tests/dashboard/words_check.py): in
+Chinese, no English sentence (three or more ASCII words in a row) and no raw yuan amount;
+in English, no Chinese sentence. Data values and codes are not judged: every string the
+command's own JSON carries (ids, codes, names, titles; not its `message`s, amounts or
+dates) is taken out of the text first, and so is what a test typed (paths, user names).
+A date in a Chinese line is written as 2025年7月1日, never as ISO.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from tests.builders import approve, certify, credit_code, disburse, register, submit
+from tests.conftest import TODAY, Store
+from tests.dashboard.words_check import CHINESE, ENGLISH, RAW_ZH, without
+from tests.lifecycle.log_tampering import Raw
+from web import words
+from web.cli import main
+
+#: A date as the contract writes it: in Chinese lines, dates are 2025年7月1日.
+ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
+ENTERPRISE = credit_code(1)
+#: A history with an award in two tranches (a window), one paid, and an open application.
+BASIS = {"verified_total_investment": "3000000"}
+HISTORY = [register(1), submit("A-1", 1, article=4, basis=BASIS, requested="900000"),
+           certify("A-1", basis=BASIS),
+           approve("A-1", tranches=[{"year": y, "amount": "300000"} for y in (2025, 2026)]),
+           disburse("A-1", 2025, at="2025-08-01"), register(2), submit("A-2", 2)]
+PASSWORD = "correct-horse-battery-1"
+LANGS = ("zh", "en")
+
+
+def environ(data: Path, lang: str) -> dict[str, str]:
+    """The environment of one run: the data folder, the tests' today, and the language
+    (no locale variable, so GRANTS_LANG alone decides)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GRANTS_", "LC_")) and k not in ("LANG", "LANGUAGE")}
+    env.update(GRANTS_DATA=str(data), GRANTS_TODAY=TODAY, GRANTS_LANG=lang,
+               GRANTS_SCHEDULER="off")
+    return env
+
+
+def grants(capsys, data: Path, lang: str, *argv: str, stdin: str | None = None):
+    """(exit status, standard output, standard error) of one `grants` command."""
+    capsys.readouterr()
+    saved = sys.stdin
+    if stdin is not None:
+        import io
+
+        sys.stdin = io.StringIO(stdin)
+    try:
+        code = main(["--data", str(data), *argv], environ=environ(data, lang))
+    finally:
+        sys.stdin = saved
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def data_values(answer) -> list[str]:
+    """Every string a JSON answer carries but its worded `message`s and `text`s, and
+    not its amounts or dates (which must be in the reader's form)."""
+    found: list[str] = []
+
+    def walk(value, name=None):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if k not in ("message", "text"):
+                    walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, name)
+        elif isinstance(value, str) and len(value) >= 2 and not words.is_amount(value) \
+                and not ISO_DATE.match(value):
+            found.append(value)
+
+    walk(answer)
+    return sorted(set(found), key=len, reverse=True)
+
+
+def wrong_words(text: str, lang: str, data: list[str]) -> list[str]:
+    """What in the output is in the other language (or a raw amount, in Chinese)."""
+    found = []
+    for line in text.splitlines():
+        rest = without(line, sorted(data, key=len, reverse=True))
+        if lang == "zh":
+            found += [f"English {m!r} in {line!r}" for m in ENGLISH.findall(rest)]
+            found += [f"raw yuan {m!r} in {line!r}" for m in RAW_ZH.findall(rest)]
+            found += [f"ISO date {m!r} in {line!r}" for m in ISO_DATE.findall(rest)]
+        else:
+            found += [f"Chinese {m!r} in {line!r}" for m in CHINESE.findall(rest)]
+    return found
+
+
+def without_messages(answer):
+    """A JSON answer with its words blanked: each `message` and trace `text`, and what a
+    refusal's `fields` say of each field (worded as its `message`; the field names stay);
+    and the audit's timings, which differ from one run to the next."""
+    if isinstance(answer, dict):
+        return {k: ("…" if k in ("message", "text") else
+                    dict.fromkeys(v, "…") if k == "fields" and isinstance(v, dict) else
+                    without_messages(v))
+                for k, v in answer.items() if k not in ("seconds", "events_per_second")}
+    if isinstance(answer, list):
+        return [without_messages(v) for v in answer]
+    return answer
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """A data folder with the history, a user with a history, a checkpoint and a proof,
+    and a copy whose log was edited (for the audit's findings)."""
+    root = tmp_path_factory.mktemp("cliwords")
+    data = root / "var"
+    batch = root / "history.jsonl"
+    batch.write_text("".join(json.dumps(c) + "\n" for c in HISTORY), encoding="utf-8")
+    env = environ(data, "en")
+    assert main(["apply", str(batch)], environ=env) == 0
+    assert main(["checkpoint", "--out", str(root / "cp.json")], environ=env) == 0
+    assert main(["prove", "A-1", "--checkpoint", str(root / "cp.json"), "--out",
+                 str(root / "proof.json")], environ=env) == 0
+    (root / "bent.json").write_text("{}", encoding="utf-8")
+    (root / "bad.jsonl").write_bytes(b"\xff\xfe\n")
+    tampered = root / "tampered"
+    shutil.copytree(data, tampered)
+    store = Store("sqlite", tampered)
+    with closing(store.ledger()) as ledger:
+        raw = Raw(store, ledger)
+        nid, *_ = raw.rows()[3]
+        raw.set_state(nid, b"{not json")
+        raw.close()
+    return root
+
+
+#: Each human-readable command, and the data values its lines may quote besides what its
+#: JSON carries (the command whose JSON does, or None).
+READ_ONLY = {
+    "quote": (["quote", "A-1", "--on", "2025-07-01"], ["quote", "A-1", "--on", "2025-07-01"]),
+    "quote refused": (["quote", "A-2", "--on", "2025-01-01"],
+                      ["quote", "A-2", "--on", "2025-01-01"]),
+    "policies": (["policies"], ["policies"]),
+    "entitlement": (["entitlement", ENTERPRISE], ["entitlement", ENTERPRISE]),
+    "entitlement then": (["entitlement", ENTERPRISE, "--as-of", "2025-12-31", "--known-at",
+                          "2027-01-01T00:00:00"],
+                         ["entitlement", ENTERPRISE, "--as-of", "2025-12-31"]),
+    "flags": (["flags", "--on", "2026-12-31"], ["flags", "--on", "2026-12-31"]),
+    "audit": (["audit"], ["audit"]),
+    "audit as of": (["audit", "--as-of", "2025-12-31", "--what-if"],
+                    ["audit", "--as-of", "2025-12-31", "--what-if"]),
+    "verify-proof": (["verify-proof", "{root}/proof.json"],
+                     ["verify-proof", "{root}/proof.json"]),
+    "verify-proof findings": (["verify-proof", "{root}/bent.json"],
+                              ["verify-proof", "{root}/bent.json"]),
+}
+
+
+def _args(argv: list[str], root: Path) -> list[str]:
+    return [a.replace("{root}", str(root)) for a in argv]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", READ_ONLY)
+def test_a_query_speaks_the_reader_s_language(capsys, folder, name, lang):
+    argv, json_argv = READ_ONLY[name]
+    data = folder / "var"
+    _, answer, _ = grants(capsys, data, lang, *_args(json_argv, folder), "--json")
+    values = data_values(json.loads(answer)) + [str(folder)]
+    code, out, err = grants(capsys, data, lang, *_args(argv, folder))
+    assert out.strip(), err
+    assert "Traceback" not in err
+    assert wrong_words(out + err, lang, values) == []
+
+
+@pytest.mark.parametrize("name", READ_ONLY)
+def test_the_json_is_the_same_in_both_languages_but_its_messages(capsys, folder, name):
+    _, json_argv = READ_ONLY[name]
+    answers = {lang: grants(capsys, folder / "var", lang, *_args(json_argv, folder), "--json")
+               for lang in LANGS}
+    assert answers["zh"][0] == answers["en"][0]
+    assert without_messages(json.loads(answers["zh"][1])) == \
+        without_messages(json.loads(answers["en"][1]))
+
+
+def test_without_a_message_the_json_is_byte_identical(capsys, folder):
+    for argv in (["policies"], ["entitlement", ENTERPRISE]):
+        zh, en = (grants(capsys, folder / "var", lang, *argv, "--json")[1] for lang in LANGS)
+        assert zh == en
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_audit_s_findings_speak_the_reader_s_language(capsys, folder, lang):
+    data = folder / "tampered"
+    code, answer, _ = grants(capsys, data, lang, "audit", "--json")
+    report = json.loads(answer)
+    assert code == 1 and report["findings"] and report["log"]["findings"]
+    code, out, err = grants(capsys, data, lang, "audit")
+    assert code == 1 and "chain_broken" in out
+    assert wrong_words(out + err, lang, data_values(report)) == []
+    for f in report["findings"] + report["log"]["findings"]:
+        assert wrong_words(f["message"], lang, data_values(f)) == [], f
+
+
+def test_the_audit_s_json_differs_only_in_its_messages(capsys, folder):
+    zh, en = (grants(capsys, folder / "tampered", lang, "audit", "--json")[1] for lang in LANGS)
+    assert without_messages(json.loads(zh)) == without_messages(json.loads(en))
+    assert zh != en  # the findings' messages are worded
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_apply_s_lines_are_the_contract_s_and_its_errors_are_worded(capsys, tmp_path,
+                                                                    folder, lang):
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps(c) + "\n" for c in HISTORY[:3] + [HISTORY[0]]),
+                     encoding="utf-8")
+    code, out, _ = grants(capsys, tmp_path / lang, lang, "apply", str(batch))
+    assert code == 1  # the last line registers the enterprise again
+    lines = [json.loads(line) for line in out.splitlines()]
+    en_code, en_out, _ = grants(capsys, tmp_path / f"{lang}-en", "en", "apply", str(batch))
+    assert [without_messages(line) for line in lines] == \
+        [without_messages(json.loads(line)) for line in en_out.splitlines()]
+    assert wrong_words(lines[-1]["error"]["message"], lang, [ENTERPRISE]) == []
+    for path in (tmp_path / "missing.jsonl", tmp_path, folder / "bad.jsonl"):
+        code, out, err = grants(capsys, tmp_path / lang, lang, "apply", str(path))
+        assert code == 2 and out == "" and err.startswith("grants apply")
+        assert wrong_words(err, lang, [str(path)]) == []
+
+
+def test_apply_s_json_lines_are_byte_identical_when_all_succeed(capsys, tmp_path):
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps(c) + "\n" for c in HISTORY), encoding="utf-8")
+    zh, en = (grants(capsys, tmp_path / lang, lang, "apply", str(batch)) for lang in LANGS)
+    assert zh == en and zh[0] == 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_rebuild_and_the_scheduler_speak_the_reader_s_language(capsys, folder, tmp_path,
+                                                              lang):
+    data = tmp_path / "var"
+    shutil.copytree(folder / "var", data)
+    code, out, err = grants(capsys, data, lang, "rebuild")
+    assert code == 0 and err.startswith("grants rebuild")
+    assert wrong_words(out + err, lang, []) == []
+    code, out, err = grants(capsys, data, lang, "scheduler", "run", "--on", "2026-12-31")
+    assert code == 0 and out.strip()
+    assert wrong_words(out + err, lang, []) == []
+    code, out, err = grants(capsys, data, lang, "scheduler", "run", "--on", "2026-01-01")
+    assert code == 1 and err.startswith("grants scheduler")
+    assert wrong_words(out + err, lang, []) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_prove_and_verify_proof_refusals_are_worded(capsys, folder, lang):
+    data = folder / "var"
+    code, out, err = grants(capsys, data, lang, "prove", "NOPE-1")
+    assert code == 1 and "NOPE-1" in err
+    assert wrong_words(err, lang, ["NOPE-1"]) == []
+    missing = str(folder / "missing.json")
+    code, out, err = grants(capsys, data, lang, "verify-proof", missing)
+    assert code == 2 and missing in err
+    assert wrong_words(err, lang, [missing]) == []
+    code, out, err = grants(capsys, data, lang, "audit", "--checkpoint", missing)
+    assert code == 2 and wrong_words(err, lang, [missing]) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_users_speak_the_reader_s_language(capsys, tmp_path, folder, lang):
+    data = tmp_path / "var"
+    shutil.copytree(folder / "var", data)
+    said = []
+    for argv, stdin in ((["add", "sara", "--role", "staff", "--password-stdin"], PASSWORD),
+                        (["role", "sara", "auditor"], None), (["disable", "sara"], None),
+                        (["list"], None), (["enable", "sara"], None),
+                        (["password", "sara", "--password-stdin"], PASSWORD + "-2"),
+                        (["unlock", "sara"], None), (["unlock"], None), (["history"], None),
+                        (["disable", "nobody"], None), (["revoke-token", "sara"], None),
+                        (["token", "sara"], None), (["revoke-token", "sara"], None)):
+        code, out, err = grants(capsys, data, lang, "users", *argv,
+                                stdin=None if stdin is None else stdin + "\n")
+        assert (out + err).strip() and "Traceback" not in err, argv
+        said.append(out + err)
+    _, history, _ = grants(capsys, data, lang, "users", "history", "--json")
+    values = data_values(json.loads(history)) + ["nobody", "grants users unlock", "grants users"]
+    assert wrong_words("".join(said), lang, values) == []
+    # The history's lines keep the event's code in the third column, in both languages.
+    if lang == "en":
+        assert [line.split()[2] for line in said[8].splitlines()] == [
+            "UserAdded", "RoleChanged", "UserDisabled", "UserEnabled", "PasswordChanged"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_demo_speaks_the_reader_s_language(capsys, tmp_path, lang):
+    data = tmp_path / "var"
+    code, out, err = grants(capsys, data, lang, "demo", "--enterprises", "2")
+    assert code == 0 and err.count("grants demo") == 3
+    again = grants(capsys, data, lang, "demo", "--enterprises", "2")
+    assert again[0] == 0 and again[2].startswith("grants demo")
+    names = ["工作人员 Staff", "审计 Auditor", "管理员 Admin"]
+    assert wrong_words(err + again[2], lang, names) == []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_serve_says_where_it_serves_in_the_reader_s_language(tmp_path, folder, lang):
+    data = tmp_path / "var"
+    shutil.copytree(folder / "var", data)
+    port = _free_port()
+    env = environ(data, lang)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)],
+                              env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              text=True)
+    try:
+        line = server.stderr.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    url = f"http://127.0.0.1:{port}/"
+    assert url in line
+    assert wrong_words(line, lang, [url, "Grant Ledger"]) == []
+    assert ("提供服务" in line) == (lang == "zh")
+
+
+@pytest.mark.parametrize("locale, chinese", [("zh_CN.UTF-8", True), ("C.UTF-8", False),
+                                             ("en_GB.UTF-8", False)])
+def test_without_grants_lang_the_locale_decides(capsys, folder, locale, chinese):
+    data = folder / "var"
+    env = environ(data, "en")
+    del env["GRANTS_LANG"]
+    env["LANG"] = locale
+    capsys.readouterr()
+    assert main(["--data", str(data), "flags", "--on", "2026-12-31"], environ=env) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2026年12月31日" if chinese else "flags on 2026-12-31"), out
