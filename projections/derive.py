@@ -13,18 +13,22 @@ from decimal import Decimal
 from lifecycle.status import AWARDED
 from policies.calculator import enterprise_caps, support_window
 from policies.catalogue import Catalogue
+from policies.facts import Award
 from policies.money import yuan
 from projections.state import EnterpriseState
 
 ZERO = Decimal("0.00")
 
 
-def caps(state: EnterpriseState, catalogue: Catalogue) -> list[dict]:
+def caps(state: EnterpriseState, catalogue: Catalogue,
+         awards: tuple[Award, ...] | None = None) -> list[dict]:
+    """The enterprise's caps with what its awards use of them (`awards`: the state's,
+    when the caller has them already)."""
     return [{
         "policy": u.cap.policy, "article": u.cap.article, "item": u.cap.item,
         "scope": u.cap.scope, "year": u.year, "project_id": u.project_id,
         "cap": yuan(u.cap.amount), "used": yuan(u.used), "remaining": yuan(u.remaining),
-    } for u in enterprise_caps(catalogue, state.awards())]
+    } for u in enterprise_caps(catalogue, state.awards() if awards is None else awards)]
 
 
 def windows(state: EnterpriseState, catalogue: Catalogue) -> list[dict]:
@@ -50,22 +54,33 @@ def windows(state: EnterpriseState, catalogue: Catalogue) -> list[dict]:
     return sorted(rows, key=lambda r: (r["ends_on"], r["application_id"]))
 
 
+def sums(state: EnterpriseState, awards: tuple[Award, ...] | None = None
+         ) -> tuple[Decimal, Decimal, Decimal]:
+    """(awarded as counted against caps, disbursed, clawback due) of the enterprise."""
+    awarded = sum((a.counted for a in (state.awards() if awards is None else awards)), ZERO)
+    disbursed = clawback = ZERO
+    for app in state.applications.values():
+        for t in app.tranches:
+            if t["paid_on"] is not None:
+                disbursed += t["amount"]
+        if app.clawback_due:
+            clawback += app.clawback_due
+    return awarded, disbursed, clawback
+
+
 def totals(state: EnterpriseState) -> dict:
     """Awarded (as counted against caps), disbursed, clawback due, and both by year."""
-    awarded = disbursed = clawback = ZERO
+    awards = state.awards()
+    awarded, disbursed, clawback = sums(state, awards)
     by_year: dict[int, dict[str, Decimal]] = {}
-    for award in state.awards():
-        awarded += award.counted
+    for award in awards:
         for year, amount in award.counted_by_year().items():
             by_year.setdefault(year, {"awarded": ZERO, "disbursed": ZERO})["awarded"] += amount
     for app in state.applications.values():
         for t in app.tranches:
             if t["paid_on"] is not None:
-                disbursed += t["amount"]
                 by_year.setdefault(t["year"], {"awarded": ZERO, "disbursed": ZERO})[
                     "disbursed"] += t["amount"]
-        if app.clawback_due:
-            clawback += app.clawback_due
     return {
         "awarded_total": yuan(awarded), "disbursed_total": yuan(disbursed),
         "clawback_due_total": yuan(clawback),

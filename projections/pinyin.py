@@ -7,18 +7,17 @@ that a list sorted by name costs what any indexed sort costs.
 pypinyin reads a name by its phrases (银行 is yin hang), about 0.2 ms a name: for 10,000
 enterprises two seconds of a rebuild. A key depends only on the name and pypinyin's
 dictionary, so the keys already in the views are remembered (`remember`) when they were
-made by this version of pypinyin (`MAKER`), and only new names are read again.
+made by this version of pypinyin (`MAKER`), and only new names are read again (pypinyin
+itself is loaded only then).
 """
 
 from __future__ import annotations
 
 import re
-
-import pypinyin
-from pypinyin import Style, lazy_pinyin
+from importlib.metadata import version
 
 #: What made the keys: keys made by another version of pypinyin are made again.
-MAKER = f"pypinyin {pypinyin.__version__}"
+MAKER = f"pypinyin {version('pypinyin')}"
 _KNOWN: dict[str, str] = {}
 _MOST = 200_000  # names remembered at most
 _TONE = re.compile(r"[1-5]$")
@@ -37,6 +36,9 @@ def sort_key(name: str) -> str:
 
 
 def _key(name: str) -> str:
+    # pypinyin's dictionaries take a quarter of a second to load: only a new name needs them
+    from pypinyin import Style, lazy_pinyin
+
     # One reading with tones; the letters are the same syllables with their tone taken off
     # (never a digit of a Latin part, which pypinyin hands back marked).
     read = lazy_pinyin(name, style=Style.TONE3, errors=lambda chars: [_OTHER + chars])

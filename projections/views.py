@@ -32,6 +32,27 @@ PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows", 
 DERIVED = ("caps", "windows", "flags")  # rewritten whole for each enterprise that changed
 
 
+#: The columns `write` fills, in the order of its rows.
+ROW_COLUMNS = {
+    "enterprises": ("enterprise_id", "name", "size", "sectors", "registered_on", "dishonesty",
+                    "awarded_fen", "disbursed_fen", "clawback_fen", "name_key"),
+    "applications": ("application_id", "enterprise_id", "policy", "article", "item",
+                     "project_id", "status", "requested_fen", "amount_fen", "submitted_on",
+                     "certified_on", "decided_on", "catalogue_version", "claimed_basis",
+                     "basis", "clawback_fen", "reason", "revoked_on"),
+    "tranches": ("application_id", "enterprise_id", "year", "amount_fen", "counted_fen",
+                 "paid_on"),
+    "evaluations": ("application_id", "enterprise_id", "year", "result", "note", "at"),
+    "caps": ("enterprise_id", "policy", "article", "item", "scope", "year", "project_id",
+             "cap_fen", "used_fen", "remaining_fen"),
+    "windows": ("application_id", "enterprise_id", "project_id", "policy", "article", "item",
+                "status", "first_year", "last_year", "years_planned", "years_disbursed",
+                "ends_on"),
+    "flags": ("enterprise_id", "key", "kind", "application_id", "policy", "due_on",
+              "raised_on", "cleared_on", "message"),
+}
+
+
 def fen(amount: Decimal | str | None) -> int | None:
     return None if amount is None else int(Decimal(amount) * 100)
 
@@ -305,67 +326,58 @@ class Views:
                 marks = ",".join("?" * len(chunk))
                 for table in ("applications", "tranches", "evaluations"):
                     db.execute(f"DELETE FROM {table} WHERE application_id IN ({marks})", chunk)
-        enterprises, apps, tranches, evaluations, caps, windows, flags = [], [], [], [], [], [], []
+        rows: dict[str, list[tuple]] = {table: [] for table in ROW_COLUMNS}
+        enterprises, apps, tranches = rows["enterprises"], rows["applications"], rows["tranches"]
+        evaluations, caps, windows, flags = (rows["evaluations"], rows["caps"], rows["windows"],
+                                             rows["flags"])
         whole = set(whole)
         for s in states:
-            t = derive.totals(s)
-            enterprises.append({
-                "enterprise_id": s.enterprise_id, "name": s.name, "size": s.size,
-                "sectors": json.dumps(s.sectors, ensure_ascii=False),
-                "registered_on": _iso(s.registered_on),
-                "dishonesty": json.dumps([{"at": _iso(d["at"]), "note": d["note"]}
-                                          for d in s.dishonesty], ensure_ascii=False),
-                "awarded_fen": fen(t["awarded_total"]), "disbursed_fen": fen(t["disbursed_total"]),
-                "clawback_fen": fen(t["clawback_due_total"]),
-                "name_key": pinyin.sort_key(s.name)})
+            eid = s.enterprise_id
+            awards = s.awards()  # what counts against caps is the calculator's to say
+            awarded, disbursed, clawback = derive.sums(s, awards)
+            enterprises.append((
+                eid, s.name, s.size, json.dumps(s.sectors, ensure_ascii=False),
+                _iso(s.registered_on),
+                json.dumps([{"at": _iso(d["at"]), "note": d["note"]} for d in s.dishonesty],
+                           ensure_ascii=False),
+                fen(awarded), fen(disbursed), fen(clawback), pinyin.sort_key(s.name)))
+            of_award = {award.application_id: award for award in awards}
+            concerned = () if eid in whole else changed.get(eid, ())
             for a in s.applications.values():
-                if s.enterprise_id not in whole and a.application_id not in changed.get(
-                        s.enterprise_id, ()):
+                app_id = a.application_id
+                if eid not in whole and app_id not in concerned:
                     continue
-                apps.append({
-                    "application_id": a.application_id, "enterprise_id": s.enterprise_id,
-                    "policy": a.policy, "article": a.article, "item": a.item,
-                    "project_id": a.project_id, "status": a.status,
-                    "requested_fen": fen(a.requested_amount), "amount_fen": fen(a.amount),
-                    "submitted_on": _iso(a.submitted_on), "certified_on": _iso(a.certified_on),
-                    "decided_on": _iso(a.decided_on), "catalogue_version": a.catalogue_version,
-                    "claimed_basis": a.claimed_basis, "basis": a.basis,
-                    "clawback_fen": fen(a.clawback_due), "reason": a.reason,
-                    "revoked_on": _iso(a.revoked_on)})
-                award = a.award()  # what counts against caps is the calculator's to say
+                apps.append((
+                    app_id, eid, a.policy, a.article, a.item, a.project_id, a.status,
+                    fen(a.requested_amount), fen(a.amount), _iso(a.submitted_on),
+                    _iso(a.certified_on), _iso(a.decided_on), a.catalogue_version,
+                    a.claimed_basis, a.basis, fen(a.clawback_due), a.reason, _iso(a.revoked_on)))
+                award = of_award.get(app_id)
                 for tr, counted in zip(a.tranches, award.tranches if award else (),
                                        strict=False):
-                    tranches.append({"application_id": a.application_id,
-                                     "enterprise_id": s.enterprise_id, "year": tr["year"],
-                                     "amount_fen": fen(tr["amount"]),
-                                     "counted_fen": fen(tr["amount"]) if award.counts(counted)
-                                     else 0, "paid_on": _iso(tr["paid_on"])})
+                    amount = fen(tr["amount"])
+                    tranches.append((app_id, eid, tr["year"], amount,
+                                     amount if award.counts(counted) else 0,
+                                     _iso(tr["paid_on"])))
                 for year, ev in a.evaluations.items():
-                    evaluations.append({"application_id": a.application_id,
-                                        "enterprise_id": s.enterprise_id, "year": year,
-                                        "result": ev["result"], "note": ev["note"],
-                                        "at": _iso(ev["at"])})
+                    evaluations.append((app_id, eid, year, ev["result"], ev["note"],
+                                        _iso(ev["at"])))
             for key, f in sorted(s.flags.items()):
-                flags.append({"enterprise_id": s.enterprise_id, "key": key, "kind": f["kind"],
-                              "application_id": f["application_id"], "policy": f["policy"],
-                              "due_on": _iso(f["due_on"]), "raised_on": _iso(f["raised_on"]),
-                              "cleared_on": _iso(f["cleared_on"]), "message": f["message"]})
-            for c in derive.caps(s, catalogue):
-                caps.append({"enterprise_id": s.enterprise_id, "policy": c["policy"],
-                             "article": c["article"], "item": c["item"], "scope": c["scope"],
-                             "year": c["year"], "project_id": c["project_id"],
-                             "cap_fen": fen(c["cap"]), "used_fen": fen(c["used"]),
-                             "remaining_fen": fen(c["remaining"])})
+                flags.append((eid, key, f["kind"], f["application_id"], f["policy"],
+                              _iso(f["due_on"]), _iso(f["raised_on"]), _iso(f["cleared_on"]),
+                              f["message"]))
+            for c in derive.caps(s, catalogue, awards):
+                caps.append((eid, c["policy"], c["article"], c["item"], c["scope"], c["year"],
+                             c["project_id"], fen(c["cap"]), fen(c["used"]),
+                             fen(c["remaining"])))
             for w in derive.windows(s, catalogue):
-                windows.append({k: w[k] for k in (
-                    "application_id", "enterprise_id", "project_id", "policy", "article", "item",
-                    "status", "first_year", "last_year", "years_planned", "years_disbursed",
-                    "ends_on")})
-        self._insert("enterprises", enterprises, replace=True)
-        for table, rows in (("applications", apps), ("tranches", tranches),
-                            ("evaluations", evaluations), ("caps", caps), ("windows", windows),
-                            ("flags", flags)):
-            self._insert(table, rows)
+                windows.append(tuple(w[k] for k in ROW_COLUMNS["windows"]))
+        for table, columns in ROW_COLUMNS.items():
+            if rows[table]:
+                verb = "INSERT OR REPLACE" if table == "enterprises" else "INSERT"
+                db.conn.executemany(
+                    f"{verb} INTO {table} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})", rows[table])
 
     def add_history(self, entries: list[tuple]) -> None:
         """History rows: (notification_id, enterprise_id, application_id, event, at, actor,
