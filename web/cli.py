@@ -285,18 +285,19 @@ def cmd_demo(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     """Serve the dashboard and the API (waitress; Flask's server only with --debug).
 
-    `--workers N` (default 1; the sealer's hand-over between workers is untested) pre-forks N
-    waitress processes that accept on one
+    `--workers N` (default: one a core) pre-forks N waitress processes that accept on one
     listening socket: one process of threads uses about one core under the GIL, so a
-    second core needs a second process. Each worker builds its own app after the fork
-    (its own connections and threads); they share the data folder, whose views every
-    worker brings up to the log before each read (followers take turns, each event once),
-    and one of them runs the daily job (scheduler.lock) and signs the heads (sealer.lock).
+    second core needs a second process (tests/web/test_serve_workers.py: every worker reads
+    what another wrote; the sealer moves to another worker when its worker dies). Each
+    worker builds its own app after the fork (its own connections and threads); they share
+    the data folder, whose views every worker brings up to the log before each read
+    (followers take turns, each event once), and one of them runs the daily job
+    (scheduler.lock) and signs the heads (sealer.lock).
     The daily job runs inside unless GRANTS_SCHEDULER is off."""
     from web.app import create_app
 
     settings = replace(settings, scheduler=settings.scheduler is not False)
-    workers = args.workers or 1
+    workers = args.workers or os.cpu_count() or 1
     url = f"http://{args.host}:{args.port}/"
     if args.debug:
         print(say("serve.serving", url=url), file=sys.stderr, flush=True)
@@ -767,7 +768,8 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--threads", type=int, default=8, help="threads of each worker")
     sv.add_argument("--workers", type=int, default=0,
-                    help="server processes on one socket (default 1; several: see docs/scaling.md)")
+                    help="server processes on one socket (default: one a core; see "
+                         "docs/scaling.md)")
     sv.add_argument("--debug", action="store_true", help="Flask's development server")
     sv.set_defaults(run=cmd_serve)
     us = sub.add_parser("users", help="manage who may log in")
