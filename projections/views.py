@@ -261,43 +261,49 @@ class Views:
     # -- enterprise states ---------------------------------------------------------
 
     def load(self, enterprise_ids: list[str]) -> dict[str, EnterpriseState]:
-        """The folded states of these enterprises, as the views hold them."""
+        """The folded states of these enterprises, as the views hold them (a few queries for
+        each 500 of them, not a few for each one)."""
         states: dict[str, EnterpriseState] = {}
-        for eid in enterprise_ids:
-            row = self.db.execute("SELECT name, size, sectors, registered_on, dishonesty "
-                                  "FROM enterprises WHERE enterprise_id = ?", (eid,)).fetchone()
-            if row is None:
-                continue
-            state = EnterpriseState(eid, row[0], row[1], json.loads(row[2]), _day(row[3]),
-                                    [{"at": _day(d["at"]), "note": d["note"]}
-                                     for d in json.loads(row[4])])
-            for a in self.db.query("SELECT * FROM applications WHERE enterprise_id = ? "
-                                   "ORDER BY rowid", [eid]):
-                state.applications[a["application_id"]] = AppState(
-                    a["application_id"], eid, a["policy"], a["article"], a["item"],
-                    a["project_id"], from_fen(a["requested_fen"]), a["claimed_basis"],
-                    a["basis"], _day(a["submitted_on"]), a["status"],
-                    _day(a["certified_on"]), _day(a["decided_on"]), from_fen(a["amount_fen"]),
-                    a["catalogue_version"], [], {}, from_fen(a["clawback_fen"]), a["reason"],
-                    _day(a["revoked_on"]))
-            for t in self.db.query("SELECT * FROM tranches WHERE enterprise_id = ? "
-                                   "ORDER BY application_id, year", [eid]):
-                state.applications[t["application_id"]].tranches.append(
-                    {"year": t["year"], "amount": from_fen(t["amount_fen"]),
-                     "paid_on": _day(t["paid_on"])})
-            for e in self.db.query("SELECT * FROM evaluations WHERE enterprise_id = ? "
-                                   "ORDER BY application_id, year", [eid]):
-                state.applications[e["application_id"]].evaluations[e["year"]] = {
-                    "result": e["result"], "note": e["note"], "at": _day(e["at"])}
-            for f in self.db.query("SELECT * FROM flags WHERE enterprise_id = ? ORDER BY key",
-                                   [eid]):
-                state.flags[f["key"]] = {
-                    "kind": f["kind"], "application_id": f["application_id"],
-                    "policy": f["policy"], "due_on": _day(f["due_on"]),
-                    "raised_on": _day(f["raised_on"]), "cleared_on": _day(f["cleared_on"]),
-                    "message": f["message"]}
-            states[eid] = state
-        return states
+        db = self.db.conn
+        for i in range(0, len(enterprise_ids), 500):
+            chunk = enterprise_ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for eid, name, size, sectors, registered, dishonesty in db.execute(
+                    "SELECT enterprise_id, name, size, sectors, registered_on, dishonesty "
+                    f"FROM enterprises WHERE enterprise_id IN ({marks})", chunk):
+                states[eid] = EnterpriseState(
+                    eid, name, size, json.loads(sectors), _day(registered),
+                    [{"at": _day(d["at"]), "note": d["note"]} for d in json.loads(dishonesty)])
+            apps = {}
+            for (app_id, eid, policy, article, item, project, status, requested, amount,
+                 submitted, certified, decided, version, claimed, basis, clawback, reason,
+                 revoked) in db.execute(
+                    f"SELECT {', '.join(ROW_COLUMNS['applications'])} FROM applications "
+                    f"WHERE enterprise_id IN ({marks}) ORDER BY rowid", chunk):
+                apps[app_id] = states[eid].applications[app_id] = AppState(
+                    app_id, eid, policy, article, item, project, from_fen(requested), claimed,
+                    basis, _day(submitted), status, _day(certified), _day(decided),
+                    from_fen(amount), version, [], {}, from_fen(clawback), reason,
+                    _day(revoked))
+            for app_id, year, amount, paid in db.execute(
+                    "SELECT application_id, year, amount_fen, paid_on FROM tranches "
+                    f"WHERE enterprise_id IN ({marks}) ORDER BY application_id, year", chunk):
+                apps[app_id].tranches.append({"year": year, "amount": from_fen(amount),
+                                              "paid_on": _day(paid)})
+            for app_id, year, result, note, at in db.execute(
+                    "SELECT application_id, year, result, note, at FROM evaluations "
+                    f"WHERE enterprise_id IN ({marks}) ORDER BY application_id, year", chunk):
+                apps[app_id].evaluations[year] = {"result": result, "note": note,
+                                                  "at": _day(at)}
+            for eid, key, kind, app_id, policy, due, raised, cleared, message in db.execute(
+                    f"SELECT {', '.join(ROW_COLUMNS['flags'])} FROM flags "
+                    f"WHERE enterprise_id IN ({marks}) ORDER BY enterprise_id, key", chunk):
+                states[eid].flags[key] = {
+                    "kind": kind, "application_id": app_id, "policy": policy,
+                    "due_on": _day(due), "raised_on": _day(raised), "cleared_on": _day(cleared),
+                    "message": message}
+        # in the order asked (the follower keeps its states in recently-used order)
+        return {eid: states[eid] for eid in enterprise_ids if eid in states}
 
     def write(self, states: list[EnterpriseState], catalogue: Catalogue,
               changed: dict[str, set] | None = None) -> None:
