@@ -815,7 +815,9 @@ def main(argv: list[str] | None = None, environ=os.environ) -> int:
     try:
         settings = Settings.from_environ(environ)
     except SettingsError as e:  # before the settings: the language is the environment's
-        with words.speaking(words.language_of_environ(environ)):
+        # (a GRANTS_LANG in error names none: the locale's then)
+        trusted = {k: v for k, v in environ.items() if k != e.values.get("variable")}
+        with words.speaking(words.language_of_environ(trusted)):
             print(say("settings", message=e.said()), file=sys.stderr)
         return 2
     if args.data:
