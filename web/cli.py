@@ -39,7 +39,7 @@ from lifecycle.ledger import GROUP, Ledger
 from projections import queries
 from projections.follower import Follower
 from web import audit_report, contract, inputs, proofs, shapes, words
-from web.messages import finding_message, flag_message, with_words
+from web.messages import finding_message, flag_message, template_message, with_words
 from web.progress import Progress
 from web.services import Services
 from web.settings import Settings, SettingsError
@@ -667,7 +667,8 @@ def cmd_import(args, settings: Settings) -> int:
               file=sys.stderr)
         return 2
     except importer.TemplateError as e:
-        print(f"grants import: {args.file}: {e.message}", file=sys.stderr)
+        print(say("import.template", file=args.file, message=template_message(e)),
+              file=sys.stderr)
         return 2
     if args.json:
         print(dumps(report.to_dict()))
@@ -815,8 +816,11 @@ def main(argv: list[str] | None = None, environ=os.environ) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_environ(environ)
-    except SettingsError as e:
-        print(f"grants: {e}", file=sys.stderr)
+    except SettingsError as e:  # before the settings: the language is the environment's
+        # (a GRANTS_LANG in error names none: the locale's then)
+        trusted = {k: v for k, v in environ.items() if k != e.values.get("variable")}
+        with words.speaking(words.language_of_environ(trusted)):
+            print(say("settings", message=e.said()), file=sys.stderr)
         return 2
     if args.data:
         settings = replace(settings, data=Path(args.data))

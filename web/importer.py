@@ -38,7 +38,7 @@ from lifecycle.credit_code import check_character
 from lifecycle.errors import Refused
 from lifecycle.ledger import Rehearsal
 from policies.money import AmountError, sheet_amount
-from web import contract
+from web import contract, words
 from web.inputs import whole_number
 from web.messages import field_message
 from web.schemas import load_command
@@ -128,12 +128,24 @@ EXAMPLES: tuple[dict, ...] = (
 )
 
 
-class TemplateError(ValueError):
-    """A file that cannot be read as the template: nothing of it was imported."""
+#: Why a file is not the template (TemplateError.code) and what `fields` says of the
+#: file (`_file`) or of a header column: codes, worded at the edge (web/messages.py).
+TEMPLATE_CODES = ("header", "empty", "not_text", "not_csv", "not_xlsx")
+COLUMN_PROBLEMS = ("unknown", "missing", "twice")
 
-    def __init__(self, message: str, fields: dict | None = None):
-        super().__init__(message)
-        self.message, self.fields = message, dict(fields or {})
+
+class TemplateError(ValueError):
+    """A file that cannot be read as the template: nothing of it was imported.
+
+    Codes and values, never a sentence: `code` is one of TEMPLATE_CODES, `fields` maps a
+    header column to one of COLUMN_PROBLEMS (or `_file` to the code), `values` are what
+    the words need (`why`: the csv module's or openpyxl's own reason). The command line
+    and the API word it in their reader's language (messages.template_message).
+    """
+
+    def __init__(self, code: str, fields: dict | None = None, **values):
+        super().__init__(code)
+        self.code, self.fields, self.values = code, dict(fields or {}), values
 
 
 # -- the template ----------------------------------------------------------------------
@@ -192,19 +204,16 @@ def _header(cells: list) -> list[str | None]:
     unknown = [n for n in names if n is not None and n not in NAMES]
     missing = [n for n in REQUIRED if n not in names]
     twice = sorted({n for n in names if n is not None and names.count(n) > 1})
-    problems = {**{n: "not a column of the template" for n in unknown},
-                **{n: "missing from the header" for n in missing},
-                **{n: "named twice" for n in twice}}
+    problems = {**dict.fromkeys(unknown, "unknown"), **dict.fromkeys(missing, "missing"),
+                **dict.fromkeys(twice, "twice")}
     if problems:
-        raise TemplateError("the header row is not the template's: " + "; ".join(
-            f"{k}: {v}" for k, v in problems.items()), problems)
+        raise TemplateError("header", problems)
     return names
 
 
 def _rows(raw: list[tuple[int, list]]) -> list[tuple[int, dict]]:
     if not raw:
-        raise TemplateError("the sheet is empty: it needs the template's header row",
-                            {"_file": "empty"})
+        raise TemplateError("empty", {"_file": "empty"})
     names = _header(raw[0][1])
     rows = []
     for number, cells in raw[1:]:
@@ -223,15 +232,14 @@ def read_csv(data: bytes) -> list[tuple[int, dict]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise TemplateError("the CSV file is neither UTF-8 nor GB18030 text",
-                            {"_file": "not text"})
+        raise TemplateError("not_text", {"_file": "not_text"})
     reader = csv.reader(io.StringIO(text, newline=""))
     raw = []
     try:
         for cells in reader:
             raw.append((reader.line_num, cells))
     except csv.Error as e:
-        raise TemplateError(f"not a CSV file: {e}", {"_file": "not CSV"}) from None
+        raise TemplateError("not_csv", {"_file": "not_csv"}, why=str(e)) from None
     return _rows(raw)
 
 
@@ -240,8 +248,8 @@ def read_xlsx(data: bytes) -> list[tuple[int, dict]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a file that is not XLSX
-        raise TemplateError(f"not an XLSX workbook: {type(e).__name__}",
-                            {"_file": "not XLSX"}) from None
+        raise TemplateError("not_xlsx", {"_file": "not_xlsx"},
+                            why=type(e).__name__) from None
     try:
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         raw = [(n, list(cells)) for n, cells in
@@ -614,15 +622,22 @@ def import_file(services, path, actor: str, dry_run: bool = False) -> ImportRepo
     return import_bytes(services, path.read_bytes(), path.name, actor, dry_run)
 
 
-def print_report(report: ImportReport, out) -> None:
-    """A short human summary of a report: the totals, then each row not imported."""
+def print_report(report: ImportReport, out, who: words.Reader | None = None) -> None:
+    """A short human summary of a report, in the reader's words (`import.report.*` of the
+    catalogues): the totals, then each row not imported."""
+    who = who or words.reader()
     r = report.to_dict()
-    verb = "accepted (dry run)" if report.dry_run else "imported"
-    out.write(f"{r['source']}: {r['rows']} rows; {r['imported'] + r['accepted']} {verb}, "
-              f"{r['refused']} refused, {r['partial']} partial\n")
+    verb = words.text("import.report.verb." + ("accepted" if report.dry_run else "imported"),
+                      who.lang)
+    out.write(words.text("import.report.summary", who.lang, source=r["source"], rows=r["rows"],
+                         done=r["imported"] + r["accepted"], verb=verb, refused=r["refused"],
+                         partial=r["partial"]) + "\n")
     for row in report.results:
         if row.error is not None:
             e = row.error
-            where = ", ".join(e["columns"]) or "-"
-            out.write(f"  row {row.row} {row.status}: {e['command'] or 'cells'} "
-                      f"{e['code']}: {e['message']} [{where}]\n")
+            out.write("  " + words.text(
+                "import.report.row", who.lang, row=row.row,
+                status=words.label("import.report.status", row.status, who.lang),
+                command=e["command"] or words.text("import.report.cells", who.lang),
+                code=e["code"], message=e["message"],
+                where=words.listing(e["columns"], who) if e["columns"] else "-") + "\n")

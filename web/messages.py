@@ -460,3 +460,28 @@ def input_message(fields: dict[str, str], who: Reader | None = None) -> str:
         words.text("input.field", who.lang, field=name, why=schema_message(why, who))
         for name, why in fields.items())
     return words.text("input.invalid_command", who.lang, what=what)
+
+
+# -- the import's template errors -----------------------------------------------------
+
+
+def template_fields(error, who: Reader | None = None) -> dict[str, str]:
+    """What an import's TemplateError (web/importer.py) says of each header column, or
+    of the file (`_file`), in the reader's words."""
+    who = who or words.reader()
+    return {name: words.text(f"import.problem.{problem}", who.lang)
+            for name, problem in error.fields.items()}
+
+
+def template_message(error, who: Reader | None = None) -> str:
+    """Why a file is not the import's template, in the reader's words: the English is
+    the sentence the import has always said."""
+    who = who or words.reader()
+    values = dict(error.values)
+    if error.code == "header":
+        values["problems"] = ("；" if who.zh else "; ").join(
+            words.text("import.column", who.lang, column=name, problem=problem)
+            for name, problem in template_fields(error, who).items())
+    if error.code == "not_csv" and who.zh:  # the csv module's reason is English
+        values["why"] = words.text("import.cause.csv", who.lang)
+    return words.text(f"import.template.{error.code}", who.lang, **values)

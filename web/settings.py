@@ -34,7 +34,18 @@ _WHOLE = re.compile(r"^\d+$", re.ASCII)
 
 
 class SettingsError(ValueError):
-    """A GRANTS_* variable holds a value the service cannot use; the message names it."""
+    """A GRANTS_* variable holds a value the service cannot use: a code (`settings.<code>`
+    of the catalogues) and values, `variable` and the `value` it holds among them. Its
+    str() is the English words (for a log or a traceback); `grants` says it in the
+    language of GRANTS_LANG or the locale (`said`)."""
+
+    def __init__(self, code: str, **values):
+        self.code, self.values = code, values
+        super().__init__(self.said("en"))
+
+    def said(self, lang: str | None = None) -> str:
+        """The error in the words of `lang` (default: the reader's)."""
+        return words.text(f"settings.{self.code}", lang, **self.values)
 
 
 @dataclass(frozen=True)
@@ -105,14 +116,16 @@ class _Variables:
             return default
         if (not _WHOLE.match(text) or int(text) < least
                 or (most is not None and int(text) > most)):
-            bound = f"from {least} to {most}" if most is not None else f"of at least {least}"
-            raise SettingsError(f"{name} must be a whole number {bound}, not {text!r}")
+            if most is None:
+                raise SettingsError("whole_least", variable=name, least=least, value=repr(text))
+            raise SettingsError("whole_range", variable=name, least=least, most=most,
+                                value=repr(text))
         return int(text)
 
     def folder(self, name: str) -> Path | None:
         text = self.text(name)
         if text is not None and not Path(text).is_dir():
-            raise SettingsError(f"{name} must name a folder; there is none at {text!r}")
+            raise SettingsError("folder", variable=name, value=repr(text))
         return None if text is None else Path(text)
 
     def path(self, name: str) -> Path | None:
@@ -122,7 +135,7 @@ class _Variables:
     def on_off(self, name: str) -> bool | None:
         text = self.text(name)
         if text is not None and text.lower() not in ("on", "off"):
-            raise SettingsError(f"{name} must be on or off, not {text!r}")
+            raise SettingsError("on_off", variable=name, value=repr(text))
         return None if text is None else text.lower() == "on"
 
     def hh_mm(self, name: str, default: time) -> time:
@@ -131,7 +144,7 @@ class _Variables:
             return default
         found = _HH_MM.match(text)
         if not found or int(found[1]) > 23 or int(found[2]) > 59:
-            raise SettingsError(f"{name} must be HH:MM (Beijing time), not {text!r}")
+            raise SettingsError("hh_mm", variable=name, value=repr(text))
         return time(int(found[1]), int(found[2]))
 
     def event_store(self, name: str) -> str | None:
@@ -143,14 +156,14 @@ class _Variables:
             # address, it answers without touching the data folder.
             store.settings(Path(), text)
         except ValueError:
-            raise SettingsError(f"{name} must be a postgresql:// address, not {text!r}") from None
+            raise SettingsError("event_store", variable=name, value=repr(text)) from None
         return text
 
     def language(self, name: str) -> str:
         """zh or en: GRANTS_LANG, else what the locale (LC_ALL, LC_MESSAGES, LANG) names."""
         text = self.text(name)
         if text is not None and not text.lower().startswith(("zh", "en")):
-            raise SettingsError(f"{name} must be zh or en, not {text!r}")
+            raise SettingsError("language", variable=name, value=repr(text))
         return words.language_of_environ(self.environ)
 
     def clock(self, name: str) -> Clock:
@@ -158,4 +171,4 @@ class _Variables:
         try:
             return Clock.from_setting(text)
         except ValueError:
-            raise SettingsError(f"{name} must be a date, YYYY-MM-DD, not {text!r}") from None
+            raise SettingsError("date", variable=name, value=repr(text)) from None

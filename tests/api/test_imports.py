@@ -243,3 +243,45 @@ def test_a_sheet_imported_again_writes_no_row_twice(api):
     assert [len(r["lines"]) for r in again["results"]] == \
         [len(r["lines"]) - (r["commands"][0] == "RegisterEnterprise")
          for r in first["results"]]
+
+
+NOT_THE_TEMPLATE = [  # (file, name, the English message the import has always said)
+    (("enterprise_id," + ",".join(importer.REQUIRED[1:]) + ",colour,policy\n").encode(),
+     "a.csv", "the header row is not the template's: colour: not a column of the template; "
+     "policy: named twice"),
+    (b"enterprise_id,application_id\n", "a.csv", None),
+    (b"", "a.csv", "the sheet is empty: it needs the template's header row"),
+    (b"PK\x03\x04 not really a workbook", "a.xlsx", "not an XLSX workbook: BadZipFile"),
+    (b"\xff\xfe\x00garbage", "a.bin", "the CSV file is neither UTF-8 nor GB18030 text"),
+    (b"a\n" + b"x" * 200_000 + b"\n", "a.csv", None),  # a field over the csv module's limit
+]
+
+
+@pytest.mark.parametrize(("data", "filename", "english"), NOT_THE_TEMPLATE)
+def test_a_file_that_is_not_the_template_is_refused_in_the_caller_s_language(
+        api, data, filename, english):
+    from tests.dashboard.words_check import CHINESE, ENGLISH, without
+
+    def refused(lang: str) -> dict:
+        response = api.client.post(
+            "/api/v1/imports", headers=api.headers(**{"Accept-Language": lang}),
+            data={"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
+        assert response.status_code == 400
+        return response.json["error"]
+
+    zh, en = refused("zh-CN"), refused("en")
+    assert zh["code"] == en["code"] == "invalid_request"
+    assert list(zh["fields"]) == list(en["fields"]) and en["fields"]
+    if english is not None:
+        assert en["message"] == english
+    # The English words are the ones the import has always said of each field.
+    assert set(en["fields"].values()) <= {
+        "not a column of the template", "missing from the header", "named twice", "empty",
+        "not text", "not CSV", "not XLSX"}
+    names = sorted([*importer.NAMES, *zh["fields"], "BadZipFile", "UTF-8", "GB18030", "CSV",
+                    "XLSX"], key=len, reverse=True)
+    for said in (zh["message"], *zh["fields"].values()):
+        assert CHINESE.search(said) and not ENGLISH.findall(without(said, names)), said
+    for said in (en["message"], *en["fields"].values()):
+        assert not CHINESE.search(said), said
+    assert api.events() == 0

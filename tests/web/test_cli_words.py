@@ -350,3 +350,102 @@ def test_without_grants_lang_the_locale_decides(capsys, folder, locale, chinese)
     assert main(["--data", str(data), "flags", "--on", "2026-12-31"], environ=env) == 0
     out = capsys.readouterr().out
     assert out.startswith("2026年12月31日" if chinese else "flags on 2026-12-31"), out
+
+
+def _import_sheets(root: Path) -> dict[str, Path]:
+    """The template (good), a row more than may be approved, and four files that are not
+    the template: a wrong header, an empty file, bytes that are no text, a false XLSX."""
+    import csv
+    import io
+
+    from web import importer
+
+    rows = list(csv.DictReader(io.StringIO(importer.template_csv().decode("utf-8-sig"))))
+    over = {**rows[0], "command_id": "", "application_id": "OVER-1",
+            "enterprise_id": importer._example_code(6), "amount": "380000.01",
+            "tranche_1_amount": "380000.01"}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=importer.NAMES, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(over)
+    files = {"good": importer.template_csv(), "over": out.getvalue().encode("utf-8"),
+             "header": b"enterprise_id,colour,policy,policy\n",
+             "empty": b"", "not text": b"\xff\xfe\x00garbage",
+             "not xlsx": b"PK\x03\x04 not really a workbook"}
+    paths = {}
+    for name, data in files.items():
+        path = root / (name.replace(" ", "-") + (".xlsx" if name == "not xlsx" else ".csv"))
+        path.write_bytes(data)
+        paths[name] = path
+    return paths
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_import_speaks_the_reader_s_language(capsys, tmp_path, lang):
+    from web import importer
+
+    data, sheets = tmp_path / "var", _import_sheets(tmp_path)
+    said = []
+    for name, argv in (("over", ["--dry-run"]), ("good", ["--dry-run"]), ("good", [])):
+        code, answer, _ = grants(capsys, data, lang, "import", str(sheets[name]), *argv,
+                                 "--json", "--actor", "clerk") if argv else (0, "{}", "")
+        values = data_values(json.loads(answer)) + [str(tmp_path)]
+        code, out, err = grants(capsys, data, lang, "import", str(sheets[name]), *argv,
+                                "--actor", "clerk")
+        assert code == (1 if name == "over" else 0) and out.strip() and not err, err
+        assert wrong_words(out, lang, values + ["ApproveApplication", "exceeds_entitlement",
+                                                "amount", "tranche_1_year"]) == []
+        said.append(out)
+    if lang == "en":  # the lines grants import has always printed
+        assert said[0].splitlines() == [
+            "over.csv: 1 rows; 0 accepted (dry run), 1 refused, 0 partial",
+            "  row 2 refused: ApproveApplication exceeds_entitlement: 380000.01 exceeds the "
+            "maximum 380000.00 that may be approved [amount]"]
+        assert said[2] == "good.csv: 3 rows; 3 imported, 0 refused, 0 partial\n"
+    else:
+        assert said[0].startswith("over.csv：共 1 行；试运行通过 0 行，拒绝 1 行")
+        assert "38.000001万元" in said[0] and "第 2 行被拒绝" in said[0]
+        assert said[2] == "good.csv：共 3 行；导入 3 行，拒绝 0 行，部分写入 0 行\n"
+    for name in ("header", "empty", "not text", "not xlsx"):
+        path = str(sheets[name])
+        code, out, err = grants(capsys, data, lang, "import", path)
+        assert code == 2 and out == "" and err.startswith("grants import") and path in err
+        assert wrong_words(err, lang, [path, *importer.NAMES, "colour", "BadZipFile"]) == []
+        assert ("grants import：" in err) == (lang == "zh"), err
+    if lang == "en":
+        assert err == f"grants import: {path}: not an XLSX workbook: BadZipFile\n"
+        code, _, err = grants(capsys, data, lang, "import", str(sheets["header"]))
+        assert err == (f"grants import: {sheets['header']}: the header row is not the "
+                       "template's: colour: not a column of the template; application_id: "
+                       "missing from the header; article: missing from the header; "
+                       "submitted_on: missing from the header; requested_amount: missing "
+                       "from the header; certified_on: missing from the header; approved_on: "
+                       "missing from the header; policy: named twice\n")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("variable, value", [("GRANTS_SESSION_MINUTES", "half an hour"),
+                                             ("GRANTS_SMTP_PORT", "70000"),
+                                             ("GRANTS_SCHEDULER", "yes"),
+                                             ("GRANTS_TODAY", "2026-13-01")])
+def test_a_setting_that_cannot_be_used_is_said_in_the_environment_s_language(
+        capsys, tmp_path, lang, variable, value):
+    env = {**environ(tmp_path / "var", lang), variable: value}
+    capsys.readouterr()
+    assert main(["flags"], environ=env) == 2
+    err = capsys.readouterr().err
+    assert variable in err and repr(value) in err
+    assert err.startswith("grants：" if lang == "zh" else "grants: ")
+    assert wrong_words(err, lang, [variable, repr(value)]) == []
+    if lang == "zh":
+        assert CHINESE.search(err)
+
+
+def test_a_bad_grants_lang_is_said_in_the_locale_s_language(capsys, tmp_path):
+    env = {**environ(tmp_path / "var", "fr"), "LANG": "zh_CN.UTF-8"}
+    capsys.readouterr()
+    assert main(["flags"], environ=env) == 2
+    assert capsys.readouterr().err == "grants：GRANTS_LANG 必须是 zh 或 en，而不是 'fr'\n"
+    env["LANG"] = "C.UTF-8"
+    assert main(["flags"], environ=env) == 2
+    assert capsys.readouterr().err == "grants: GRANTS_LANG must be zh or en, not 'fr'\n"

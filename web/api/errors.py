@@ -66,9 +66,10 @@ class ApiError(Exception):
     """A request the API refuses; the blueprint's handler turns it into a JSON failure."""
 
     def __init__(self, code: str, message: str, fields: dict | None = None,
-                 headers: dict | None = None, status: int | None = None):
+                 headers: dict | None = None, status: int | None = None,
+                 worded: bool = False):
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.worded = code, message, worded
         self.fields = dict(fields or {})
         self.headers = dict(headers or {})
         self.status = status or API_STATUS.get(code) or CONTRACT_STATUS.get(code, 400)
@@ -81,9 +82,10 @@ class ApiError(Exception):
 def spoken(error: ApiError) -> str:
     """The error's `message` in the reader's language (web/api/language.py): the API's own
     codes have words in the catalogues (`api.<code>`, naming the fields in error); the
-    English reader, and a code without words, read the message as raised."""
+    English reader, and a code without words, read the message as raised, and so does
+    every reader a message raised `worded` (already in the reader's language)."""
     key = f"api.{error.code}"
-    if not words.reader().zh or not words.known(key, "zh"):
+    if error.worded or not words.reader().zh or not words.known(key, "zh"):
         return error.message
     said = words.text(key)
     if error.fields:

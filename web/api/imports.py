@@ -18,6 +18,7 @@ from web.api.errors import ApiError
 from web.api.exports import FILE_SCHEMAS, attachment
 from web.api.idempotency import command_ids
 from web.api.schemas import EmptyQuery, Failure, ImportReport, ImportUpload
+from web.messages import template_fields, template_message
 
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -55,7 +56,10 @@ def import_awards(upload):
                                        caller().username, upload["dry_run"],
                                        ids=command_ids())
     except importer.TemplateError as e:
-        raise ApiError("invalid_request", e.message, e.fields) from None
+        # Worded here, in the caller's language; the code and the fields' names are
+        # the same in every language.
+        raise ApiError("invalid_request", template_message(e), template_fields(e),
+                       worded=True) from None
     return report.to_dict()
 
 
