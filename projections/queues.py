@@ -24,16 +24,18 @@ OWING = ("submitted", "certified", "approved", "completed", "revoked")
 
 
 class _Judged:
-    """What was found due for each enterprise, and on which of its records it was judged.
+    """What was found due for each enterprise, as of which position of the views.
 
-    A write moves only the enterprises it touched (their newest event in `history`), so
-    after it only those are judged again; the next day, every one is.
+    A write moves only the enterprises it touched (their events since that position, in
+    `history`), so after it only those are judged again; the next day, every one is.
     """
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.key: tuple | None = None  # (views, day, deadlines, catalogue): else start over
-        self.by_enterprise: dict[str, tuple[int, list[dict]]] = {}
+        self.key: tuple | None = None  # (day, deadlines, catalogue): else start over
+        self.position: int | None = None  # the views' position the judgement is of
+        self.by_enterprise: dict[str, list[dict]] = {}
+        self.rows: list[dict] = []  # all of them, by due date
 
 
 _judged: dict[str, _Judged] = {}
@@ -47,36 +49,47 @@ def open_obligations(views: Views, catalogue: Catalogue, on: date,
     Each row carries the enterprise's id and name, the obligation's `key`, `kind`,
     `application_id`, `policy`, `due_on` (a date), `overdue`, its recorded-style `message`
     and the `values` its words are made from.
+
+    The first call of a day judges every enterprise that can owe anything; later calls
+    read only the views' position (one row) and, when it moved, judge again the
+    enterprises whose events came since: a page does not scan the whole history.
     """
     with _judged_lock:
         judged = _judged.setdefault(str(views.path), _Judged())
-    marks = ",".join("?" * len(OWING))
-    newest = dict(views.db.execute(
-        f"SELECT h.enterprise_id, max(h.notification_id) FROM history h "
-        f"WHERE h.enterprise_id IN (SELECT enterprise_id FROM applications "
-        f"WHERE status IN ({marks})) GROUP BY h.enterprise_id", OWING).fetchall())
+    key = (on, deadlines, catalogue.version)
+    position = views.position()
     with judged.lock:
-        if judged.key != (on, deadlines, catalogue.version):
-            judged.key, judged.by_enterprise = (on, deadlines, catalogue.version), {}
-        known = dict(judged.by_enterprise)
-    stale = sorted(e for e, n in newest.items() if known.get(e, (None,))[0] != n)
-    fresh: dict[str, tuple[int, list[dict]]] = {}
-    for i in range(0, len(stale), 200):
-        for state in views.load(stale[i:i + 200]).values():
-            fresh[state.enterprise_id] = (newest[state.enterprise_id], [
-                {"enterprise_id": state.enterprise_id, "name": state.name, "key": o.key,
-                 "kind": o.kind, "application_id": o.application_id, "policy": o.policy,
-                 "due_on": o.due_on, "overdue": on > o.due_on, "message": o.message,
-                 "values": o.values}
-                for o in obligations(state, catalogue, on, deadlines)])
-    with judged.lock:
-        if judged.key == (on, deadlines, catalogue.version):
-            judged.by_enterprise = {e: fresh.get(e) or known[e] for e in newest
-                                    if e in fresh or e in known}
-        current = judged.by_enterprise
-    rows = [r for e in newest if e in current for r in current[e][1]]
+        if judged.key == key and judged.position == position:
+            return list(judged.rows)
+        since = judged.position if judged.key == key else None
+    if since is None or position < since:  # a new day, or views rebuilt behind us
+        marks = ",".join("?" * len(OWING))
+        stale = [r[0] for r in views.db.execute(
+            f"SELECT DISTINCT enterprise_id FROM applications WHERE status IN ({marks}) "
+            f"ORDER BY enterprise_id", OWING)]
+        known: dict[str, list[dict]] = {}
+    else:
+        stale = [r[0] for r in views.db.execute(
+            "SELECT DISTINCT enterprise_id FROM history WHERE notification_id > ? "
+            "AND notification_id <= ? ORDER BY enterprise_id", (since, position))]
+        with judged.lock:
+            known = dict(judged.by_enterprise)
+    for e in stale:
+        known.pop(e, None)
+    for state in views.load(stale).values():
+        due = [{"enterprise_id": state.enterprise_id, "name": state.name, "key": o.key,
+                "kind": o.kind, "application_id": o.application_id, "policy": o.policy,
+                "due_on": o.due_on, "overdue": on > o.due_on, "message": o.message,
+                "values": o.values}
+               for o in obligations(state, catalogue, on, deadlines)]
+        if due:
+            known[state.enterprise_id] = due
+    rows = [r for due in known.values() for r in due]
     rows.sort(key=lambda r: (r["due_on"], r["enterprise_id"], r["key"]))
-    return rows
+    with judged.lock:
+        judged.key, judged.position, judged.by_enterprise, judged.rows = \
+            key, position, known, rows
+    return list(rows)
 
 
 def open_by_enterprise(rows: list[dict]) -> Counter:

@@ -235,6 +235,18 @@ def views_view(views) -> dict:
     return out
 
 
+def judged_alike(views, catalogue, on: date) -> None:
+    """The desk's live obligations, judged again only for the enterprises written since
+    the last judgement, equal a judgement of every enterprise from nothing."""
+    from projections import queues
+    from projections.obligations import Deadlines
+
+    live = queues.open_obligations(views, catalogue, on, Deadlines())
+    kept = queues._judged.pop(str(views.path))
+    assert queues.open_obligations(views, catalogue, on, Deadlines()) == live
+    queues._judged[str(views.path)] = kept
+
+
 def settling(views) -> list[dict]:
     """The steps that settle the open flags of tranches and evaluations due."""
     steps = []
@@ -314,6 +326,7 @@ def test_rebuild_follow_and_the_domain_fold_agree(event_store, seed, enterprises
                 size = pages[next(turn) % len(pages)]
                 reader = Follower(ledger, follower.views) if fresh else follower
                 reader.catch_up(page=size)
+                judged_alike(follower.views, ledger.catalogue, date(2027, 6, 1))
 
             commands = list(history(ledger.catalogue, enterprises=enterprises,
                                     end=date(2027, 12, 20), seed=seed))
