@@ -40,7 +40,7 @@ from lifecycle.ledger import Rehearsal
 from policies.money import AmountError, sheet_amount
 from web import contract, words
 from web.inputs import whole_number
-from web.messages import field_message
+from web.messages import cell_fields, cell_message, note_message
 from web.schemas import load_command
 
 TRANCHE_GROUPS = 3
@@ -132,6 +132,24 @@ EXAMPLES: tuple[dict, ...] = (
 #: file (`_file`) or of a header column: codes, worded at the edge (web/messages.py).
 TEMPLATE_CODES = ("header", "empty", "not_text", "not_csv", "not_xlsx")
 COLUMN_PROBLEMS = ("unknown", "missing", "twice")
+
+
+#: Why a row's cell cannot be used (CellProblem.code), and the notes a row may carry:
+#: codes, worded at the edge (web/messages.py, `import.cell.*` and `import.note.*`).
+CELL_CODES = ("not_a_date", "not_a_whole_number", "amount", "basis_form", "needed",
+              "needed_new_enterprise", "too_long", "tranche_year_needed",
+              "tranche_amount_needed", "evaluation_pair")
+NOTE_CODES = ("enterprise_known",)
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """What is wrong with one cell of a row: a code of CELL_CODES and the values its words
+    need (`cell`: the cell's text as read; for `amount`, `reason` is the amount's own
+    refusal, policies.money.AmountError, with its values)."""
+
+    code: str
+    values: dict = field(default_factory=dict)
 
 
 class TemplateError(ValueError):
@@ -302,7 +320,7 @@ class _Cells:
         try:
             return date.fromisoformat(text).isoformat()
         except ValueError:
-            self.problems[name] = f"not a date (YYYY-MM-DD): {text!r}"
+            self.problems[name] = CellProblem("not_a_date", {"cell": text})
             return None
 
     def integer(self, name: str) -> int | None:
@@ -311,7 +329,7 @@ class _Cells:
             return None
         number = whole_number(text)
         if number is None:
-            self.problems[name] = f"not a whole number: {text!r}"
+            self.problems[name] = CellProblem("not_a_whole_number", {"cell": text})
         return number
 
     def amount(self, name: str, value=None) -> str | None:
@@ -324,7 +342,8 @@ class _Cells:
         try:
             return sheet_amount(value)
         except AmountError as e:
-            self.problems[name] = f"{field_message(e.reason, e.values)}: {_text(value)!r}"
+            self.problems[name] = CellProblem("amount", {**e.values, "reason": e.reason,
+                                                         "cell": _text(value)})
             return None
 
     def basis(self, name: str) -> dict | None:
@@ -337,7 +356,7 @@ class _Cells:
                 continue
             key, sep, value = part.replace("：", "=").replace(":", "=").partition("=")
             if not sep or not key.strip() or not value.strip():
-                self.problems[name] = f"write the figures as name=amount; name=amount: {part!r}"
+                self.problems[name] = CellProblem("basis_form", {"cell": part})
                 return None
             amount = self.amount(name, value.strip())
             if amount is None:
@@ -381,20 +400,19 @@ def _tranches(cells: _Cells) -> list[dict]:
             evaluation = evaluation.lower()
         if year is None:
             if any(v is not None for v in (amount, paid_on, evaluation, evaluated_on)):
-                cells.problems.setdefault(col["year"], "needed when the tranche's other "
-                                                       "columns are filled")
+                cells.problems.setdefault(col["year"], CellProblem("tranche_year_needed"))
             continue
         if amount is None:
-            cells.problems.setdefault(col["amount"], "needed with the tranche's year")
+            cells.problems.setdefault(col["amount"], CellProblem("tranche_amount_needed"))
         if (evaluation is None) != (evaluated_on is None):
             missing = col["evaluated_on"] if evaluated_on is None else col["evaluation"]
-            cells.problems.setdefault(missing, "an evaluation needs its result and its date")
+            cells.problems.setdefault(missing, CellProblem("evaluation_pair"))
         groups.append({"group": g, "year": year, "amount": amount, "paid_on": paid_on,
                        "evaluation": evaluation, "evaluated_on": evaluated_on, "columns": col})
     return sorted(groups, key=lambda t: t["year"])
 
 
-def row_commands(row: dict, register: bool) -> tuple[list[Planned], dict[str, str]]:
+def row_commands(row: dict, register: bool) -> tuple[list[Planned], dict[str, CellProblem]]:
     """The commands of one row (a new enterprise's registration first when `register`),
     and the problems of its cells by column (no commands when there are any)."""
     cells = _Cells(row)
@@ -407,14 +425,15 @@ def row_commands(row: dict, register: bool) -> tuple[list[Planned], dict[str, st
     tranches = _tranches(cells)
     for name in REQUIRED:
         if cells.text(name) is None:
-            cells.problems.setdefault(name, "needed")
+            cells.problems.setdefault(name, CellProblem("needed"))
     if register:
         for name in FOR_NEW_ENTERPRISE:
             if cells.text(name) is None:
-                cells.problems.setdefault(name, "needed to register a new enterprise")
+                cells.problems.setdefault(name, CellProblem("needed_new_enterprise"))
     row_id = cells.text("command_id")
     if row_id is not None and len(row_id) > ROW_ID_LENGTH:
-        cells.problems.setdefault("command_id", f"at most {ROW_ID_LENGTH} characters")
+        cells.problems.setdefault("command_id", CellProblem("too_long",
+                                                            {"length": ROW_ID_LENGTH}))
     if cells.problems:
         return [], cells.problems
     planned = []
@@ -488,6 +507,15 @@ class RowResult:
     lines: list[dict] = field(default_factory=list)
     error: dict | None = None
     notes: list[str] = field(default_factory=list)
+    #: The codes behind a cells' error and the notes (not in the JSON, which has their
+    #: words): what `print_report` words for its reader.
+    problems: dict[str, CellProblem] = field(default_factory=dict)
+    note_codes: list[str] = field(default_factory=list)
+
+    def note(self, code: str) -> None:
+        """Note `code` (NOTE_CODES), in the words of the reader now."""
+        self.note_codes.append(code)
+        self.notes.append(note_message(code))
 
     def to_dict(self) -> dict:
         return {"row": self.row, "status": self.status, "enterprise_id": self.enterprise_id,
@@ -566,12 +594,12 @@ def _judge_and_import(services, rehearsal: Rehearsal, number: int, row: dict, ac
     enterprise_id = result.enterprise_id
     register = bool(enterprise_id) and not rehearsal.knows_enterprise(enterprise_id)
     if enterprise_id and not register and any(cells.text(n) for n in FOR_NEW_ENTERPRISE):
-        result.notes.append("the enterprise is already registered: its enterprise columns "
-                            "were not used")
+        result.note("enterprise_known")
     planned, problems = row_commands(row, register)
-    if problems:
-        result.error = _error("invalid_command", "; ".join(
-            f"{k}: {v}" for k, v in problems.items()), problems, None, list(problems))
+    if problems:  # worded for the reader now, as contract.error words a refusal
+        result.problems = problems
+        result.error = _error("invalid_command", cell_message(problems), cell_fields(problems),
+                              None, list(problems))
         return result
     result.commands = [p.data["type"] for p in planned]
     if not _rehearse(rehearsal, planned, actor, result):
@@ -639,5 +667,6 @@ def print_report(report: ImportReport, out, who: words.Reader | None = None) -> 
                 "import.report.row", who.lang, row=row.row,
                 status=words.label("import.report.status", row.status, who.lang),
                 command=e["command"] or words.text("import.report.cells", who.lang),
-                code=e["code"], message=e["message"],
+                code=e["code"], message=(cell_message(row.problems, who) if row.problems
+                                         else e["message"]),
                 where=words.listing(e["columns"], who) if e["columns"] else "-") + "\n")

@@ -485,3 +485,38 @@ def template_message(error, who: Reader | None = None) -> str:
     if error.code == "not_csv" and who.zh:  # the csv module's reason is English
         values["why"] = words.text("import.cause.csv", who.lang)
     return words.text(f"import.template.{error.code}", who.lang, **values)
+
+
+# -- the import's cells ---------------------------------------------------------------
+
+
+def cell_problem(problem, who: Reader | None = None) -> str:
+    """What a row's cell problem (web/importer.py CellProblem) says, in the reader's
+    words: the English is what the import has always said. The cell's text is quoted as
+    Python writes it (every character visible), in every language."""
+    who = who or words.reader()
+    values = dict(problem.values)
+    if values.get("cell") is not None:
+        values["cell"] = repr(values["cell"])
+    if problem.code == "amount":  # the amount's own refusal, as the contract words it
+        values["why"] = field_message(values.pop("reason"), values, who)
+    return words.text(f"import.cell.{problem.code}", who.lang, **values)
+
+
+def cell_fields(problems: dict, who: Reader | None = None) -> dict[str, str]:
+    """Each column of a refused row's cells with what is wrong with it (`fields`)."""
+    who = who or words.reader()
+    return {column: cell_problem(p, who) for column, p in problems.items()}
+
+
+def cell_message(problems: dict, who: Reader | None = None) -> str:
+    """The message of a row refused for its cells: every column with what is wrong."""
+    who = who or words.reader()
+    return ("；" if who.zh else "; ").join(
+        words.text("import.column", who.lang, column=column, problem=problem)
+        for column, problem in cell_fields(problems, who).items())
+
+
+def note_message(code: str, who: Reader | None = None) -> str:
+    """A note of an import row (web/importer.py NOTE_CODES) in the reader's words."""
+    return words.text(f"import.note.{code}", (who or words.reader()).lang)

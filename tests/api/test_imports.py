@@ -285,3 +285,54 @@ def test_a_file_that_is_not_the_template_is_refused_in_the_caller_s_language(
     for said in (en["message"], *en["fields"].values()):
         assert not CHINESE.search(said), said
     assert api.events() == 0
+
+
+def test_a_row_refused_for_its_cells_is_said_in_the_caller_s_language(api):
+    from tests.dashboard.words_check import CHINESE, ENGLISH, without
+
+    upload(api, sheet(TEMPLATE[0]))  # its enterprise is known from now on
+    rows = sheet(BAD_ROWS[0], BAD_ROWS[1], {**TEMPLATE[2], "command_id": "", "amount": "-1",
+                                           "application_id": "BAD-SIGN"},
+                 {**TEMPLATE[2], "command_id": "", "enterprise_id": NEW(1),
+                  "enterprise_name": "Another name"})
+
+    def report(lang: str) -> dict:
+        response = api.client.post(
+            "/api/v1/imports", headers=api.headers(**{"Accept-Language": lang}),
+            data={"file": (io.BytesIO(rows), "awards.csv"), "dry_run": "true"},
+            content_type="multipart/form-data")
+        assert response.status_code == 200
+        assert response.headers["Content-Language"] == ("zh-CN" if lang == "zh-CN" else "en")
+        return response.json
+
+    zh, en = report("zh-CN"), report("en")
+    assert [r["status"] for r in en["results"]] == ["refused"] * 3 + ["accepted"]
+    for z, e in zip(zh["results"], en["results"], strict=True):  # codes, fields, columns
+        assert {k: v for k, v in z.items() if k not in ("error", "notes")} == \
+               {k: v for k, v in e.items() if k not in ("error", "notes")}
+        assert len(z["notes"]) == len(e["notes"])
+        if e["error"] is not None:
+            assert {k: z["error"][k] for k in ("code", "command", "columns")} == \
+                   {k: e["error"][k] for k in ("code", "command", "columns")}
+            assert list(z["error"]["fields"]) == list(e["error"]["fields"])
+    # the English is what the import has always said
+    first, second, third = (r["error"] for r in en["results"][:3])
+    assert first["message"] == ("article: not a whole number: 'fourteen'; submitted_on: "
+                                "not a date (YYYY-MM-DD): '2025-13-01'")
+    assert first["fields"] == {"article": "not a whole number: 'fourteen'",
+                               "submitted_on": "not a date (YYYY-MM-DD): '2025-13-01'"}
+    assert second["fields"] == {"enterprise_name": "needed to register a new enterprise"}
+    assert third["fields"] == {"amount": "an amount cannot be negative: '-1'"}
+    assert en["results"][3]["notes"] == [
+        "the enterprise is already registered: its enterprise columns were not used"]
+    # the Chinese says it all in Chinese, quoting the cells as they are
+    assert zh["results"][0]["error"]["fields"] == {
+        "article": "不是整数：'fourteen'", "submitted_on": "不是日期（YYYY-MM-DD）：'2025-13-01'"}
+    names = sorted([*importer.NAMES, "'fourteen'", "'2025-13-01'", "'-1'"], key=len,
+                   reverse=True)
+    said = [r["error"]["message"] for r in zh["results"][:3]] + [
+        why for r in zh["results"][:3] for why in r["error"]["fields"].values()] + \
+        zh["results"][3]["notes"]
+    for text in said:
+        assert CHINESE.search(text) and not ENGLISH.findall(without(text, names)), text
+    assert applications(api) == {"HIST-2025-0001"}

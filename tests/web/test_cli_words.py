@@ -423,6 +423,128 @@ def test_import_speaks_the_reader_s_language(capsys, tmp_path, lang):
                        "missing from the header; policy: named twice\n")
 
 
+#: A sheet with each kind of cell the import cannot use, one kind a row (row 16 has two),
+#: and a known enterprise's columns (noted, not used): (row, column, bad cell).
+BAD_CELLS = [
+    ("submitted_on", "2025-13-01"), ("article", "fourteen"), ("requested_amount", "45,00,0"),
+    ("basis", "contract_amount"), ("basis", "contract_amount=abc"), ("policy", ""),
+    ("enterprise_name", ""), ("command_id", "X" * 81), ("tranche_2_amount", "100"),
+    ("tranche_3_year", "2027"), ("tranche_1_evaluation", "pass"),
+    ("amount", "1000000000000000"), ("requested_amount", "-45000"),
+]
+
+
+def _bad_cells_sheet(root: Path) -> Path:
+    import csv
+    import io
+
+    from web import importer
+
+    rows = list(csv.DictReader(io.StringIO(importer.template_csv().decode("utf-8-sig"))))
+    base = {**rows[2], "command_id": "", "enterprise_id": importer._example_code(3)}
+    sheet = [rows[0]]
+    for i, (column, cell) in enumerate(BAD_CELLS):
+        bad = {**base, "application_id": f"CELL-{i}", column: cell}
+        if column == "enterprise_name":
+            bad["enterprise_id"] = importer._example_code(4)
+        sheet.append(bad)
+    sheet.append({**base, "application_id": "CELL-TWO", "submitted_on": "2025-13-01",
+                  "article": "fourteen"})
+    sheet.append({**base, "application_id": "CELL-KNOWN",
+                  "enterprise_id": importer._example_code(1), "enterprise_name": "Another"})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=importer.NAMES, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(sheet)
+    path = root / "cells.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_import_s_bad_cells_speak_the_reader_s_language(capsys, tmp_path, lang):
+    from web import importer
+
+    data, path = tmp_path / "var", _bad_cells_sheet(tmp_path)
+    code, out, err = grants(capsys, data, lang, "import", str(path), "--dry-run",
+                            "--actor", "clerk")
+    assert code == 1 and not err, err
+    code, answer, _ = grants(capsys, data, lang, "import", str(path), "--dry-run", "--json",
+                             "--actor", "clerk")
+    report = json.loads(answer)
+    # the values: the bad cells as the words quote them, the columns, the codes
+    values = sorted({repr(c) for _, c in BAD_CELLS if c} | {repr("contract_amount"),
+                    repr("abc"), "invalid_command", str(tmp_path), *importer.NAMES},
+                    key=len, reverse=True)
+    refused = [r for r in report["results"] if r["status"] == "refused"]
+    assert [r["error"]["columns"] for r in refused] == [
+        ["submitted_on"], ["article"], ["requested_amount"], ["basis"], ["basis"], ["policy"],
+        ["enterprise_name"], ["command_id"], ["tranche_2_year"], ["tranche_3_amount"],
+        ["tranche_1_evaluated_on"], ["amount"], ["requested_amount"],
+        ["article", "submitted_on"]]
+    said = [r["error"]["message"] for r in refused] + [
+        why for r in refused for why in r["error"]["fields"].values()] + \
+        report["results"][-1]["notes"]
+    assert report["results"][-1]["status"] == "accepted" and report["results"][-1]["notes"]
+    for text in [out, *said]:
+        assert wrong_words(text, lang, values) == [], text
+    if lang == "zh":
+        for text in said:
+            assert CHINESE.search(text), text
+        assert "10,000,000.00亿元" in out and "亿元 元" not in out
+        assert "第 16 行被拒绝：单元格 invalid_command：article：不是整数：'fourteen'；" \
+               "submitted_on：不是日期（YYYY-MM-DD）：'2025-13-01'" in out
+        return
+    # the lines and the JSON grants import has always written
+    assert out.splitlines()[1:] == [
+        "  row 3 refused: cells invalid_command: submitted_on: not a date (YYYY-MM-DD): "
+        "'2025-13-01' [submitted_on]",
+        "  row 4 refused: cells invalid_command: article: not a whole number: 'fourteen' "
+        "[article]",
+        "  row 5 refused: cells invalid_command: requested_amount: write an amount as ASCII "
+        "digits with at most two decimals, e.g. \"1500000.00\": '45,00,0' [requested_amount]",
+        "  row 6 refused: cells invalid_command: basis: write the figures as name=amount; "
+        "name=amount: 'contract_amount' [basis]",
+        "  row 7 refused: cells invalid_command: basis: write an amount as ASCII digits with "
+        "at most two decimals, e.g. \"1500000.00\": 'abc' [basis]",
+        "  row 8 refused: cells invalid_command: policy: needed [policy]",
+        "  row 9 refused: cells invalid_command: enterprise_name: needed to register a new "
+        "enterprise [enterprise_name]",
+        "  row 10 refused: cells invalid_command: command_id: at most 80 characters "
+        "[command_id]",
+        "  row 11 refused: cells invalid_command: tranche_2_year: needed when the tranche's "
+        "other columns are filled [tranche_2_year]",
+        "  row 12 refused: cells invalid_command: tranche_3_amount: needed with the tranche's "
+        "year [tranche_3_amount]",
+        "  row 13 refused: cells invalid_command: tranche_1_evaluated_on: an evaluation needs "
+        "its result and its date [tranche_1_evaluated_on]",
+        "  row 14 refused: cells invalid_command: amount: an amount must be less than "
+        "1000000000000000.00 yuan: '1000000000000000' [amount]",
+        "  row 15 refused: cells invalid_command: requested_amount: an amount cannot be "
+        "negative: '-45000' [requested_amount]",
+        "  row 16 refused: cells invalid_command: article: not a whole number: 'fourteen'; "
+        "submitted_on: not a date (YYYY-MM-DD): '2025-13-01' [article, submitted_on]"]
+    assert refused[-1]["error"]["fields"] == {
+        "article": "not a whole number: 'fourteen'",
+        "submitted_on": "not a date (YYYY-MM-DD): '2025-13-01'"}
+    assert report["results"][-1]["notes"] == [
+        "the enterprise is already registered: its enterprise columns were not used"]
+
+
+def test_import_s_bad_cells_json_differs_only_in_its_words(capsys, tmp_path):
+    path = _bad_cells_sheet(tmp_path)
+
+    def answer(lang):
+        _, out, _ = grants(capsys, tmp_path / lang, lang, "import", str(path), "--dry-run",
+                           "--json", "--actor", "clerk")
+        found = without_messages(json.loads(out))
+        for r in found["results"]:
+            r["notes"] = ["…"] * len(r["notes"])
+        return found
+
+    assert answer("zh") == answer("en")
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("variable, value", [("GRANTS_SESSION_MINUTES", "half an hour"),
                                              ("GRANTS_SMTP_PORT", "70000"),
