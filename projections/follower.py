@@ -26,6 +26,9 @@ from projections.views import VIEWS_FILE, Views
 ACCOUNT = get_topic(UserAccount) + "."
 PAGE = 500
 REBUILD_PAGE = 5000
+#: A catch-up after a bulk import: each page rewrites every enterprise it touched once, and
+#: a long history spreads every page over most enterprises, so bigger pages rewrite less.
+BULK_PAGE = 50_000
 
 
 CACHED_STATES = 50_000  # enterprise states kept between pages (a few KB each)

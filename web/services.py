@@ -27,7 +27,7 @@ from lifecycle.errors import Refused
 from lifecycle.ledger import Ledger, Rehearsal
 from lifecycle.log_tree import LogTree
 from policies.catalogue import Catalogue
-from projections.follower import Follower
+from projections.follower import BULK_PAGE, PAGE, Follower
 from projections.obligations import Deadlines
 from projections.views import VIEWS_FILE, Views
 from web import contract, messages
@@ -191,15 +191,17 @@ class Services:
         finally:
             self._deferred -= 1
             if not self._deferred:
-                self.catch_up()
+                self.catch_up(bulk=True)
 
-    def catch_up(self) -> None:
-        """Bring the views up to date with what other processes recorded."""
+    def catch_up(self, bulk: bool = False) -> None:
+        """Bring the views up to date with what other processes recorded; `bulk`: in pages
+        of BULK_PAGE events (after a batch: each enterprise it touched rewritten once a
+        page), else of PAGE (one transaction holds the views' lock a short while)."""
         with self._write_lock:
-            self._catch_up()
+            self._catch_up(BULK_PAGE if bulk else PAGE)
 
-    def _catch_up(self) -> None:
-        self.follower.catch_up()
+    def _catch_up(self, page: int = PAGE) -> None:
+        self.follower.catch_up(page=page)
         self._seen = max(self._seen, self.follower.views.position())
 
     def refresh(self) -> None:
