@@ -27,6 +27,10 @@ all: their help and errors are argparse's own, byte for byte what `grants` alway
 The swap is process-wide but harmless beyond the parser: the stand-in asks who is reading
 (a context variable, per thread and per task) and answers gettext's words to anyone not
 reading Chinese, so another thread using argparse meanwhile reads what it always read.
+(Two threads' Parsers at once: the first to finish puts gettext back, and the other's
+last words may be argparse's English; `grants` parses once, in one thread.) The section
+titles and the -h help are worded when a Parser is made, the rest when it is used: make
+and use it within one `words.speaking` (web/cli.py `main`).
 """
 
 from __future__ import annotations
@@ -178,5 +182,3 @@ class Parser(argparse.ArgumentParser):
     format_help = _worded(argparse.ArgumentParser.format_help)
     error = _worded(argparse.ArgumentParser.error)
 
-
-__all__ = ["ARGPARSE", "Formatter", "Parser", "argparse_words", "worded"]
