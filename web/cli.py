@@ -39,6 +39,7 @@ from lifecycle.ledger import GROUP, Ledger
 from projections import queries
 from projections.follower import Follower
 from web import audit_report, contract, inputs, proofs, shapes, words
+from web.cli_words import Parser
 from web.messages import finding_message, flag_message, template_message, with_words
 from web.progress import Progress
 from web.services import Services
@@ -681,7 +682,7 @@ def parse_datetime(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date and time: {text!r}") from None
+        raise argparse.ArgumentTypeError(say("help.not_moment", text=repr(text))) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -689,131 +690,136 @@ def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r}") from None
+        raise argparse.ArgumentTypeError(say("help.not_date", text=repr(text))) from None
+
+
+def helped(key: str) -> str:
+    """A help string or description of `grants --help`: `cli.help.<key>`, in the
+    reader's words (argparse %-formats help strings: a `%` is written `%%`)."""
+    return say(f"help.{key}")
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="grants", description="Grant Ledger: Tongzhou industrial "
-                                "grants, from application to the last tranche.")
-    p.add_argument("--data", metavar="DIR", help="data folder (default: $GRANTS_DATA, else ./var)")
+    """`grants`' arguments, their help in the reader's words (build it within `speaking`;
+    web/cli_words.py words argparse's own). Names, metavars and choices never change."""
+    h = helped
+    p = Parser(prog="grants", description=h("description"))
+    p.add_argument("--data", metavar="DIR", help=h("data"))
     sub = p.add_subparsers(dest="command", required=True)
-    a = sub.add_parser("apply", help="run commands, one JSON object per line")
-    a.add_argument("file", help="a file of JSON lines, or - for standard input")
+    a = sub.add_parser("apply", help=h("apply"))
+    a.add_argument("file", help=h("apply.file"))
     a.set_defaults(run=cmd_apply)
-    q = sub.add_parser("quote", help="what an application may be approved for now, and why")
+    q = sub.add_parser("quote", help=h("quote"))
     q.add_argument("application_id")
-    q.add_argument("--on", type=parse_date, help="judge as on this date (default: today)")
+    q.add_argument("--on", type=parse_date, help=h("quote.on"))
     q.add_argument("--json", action="store_true")
     q.set_defaults(run=cmd_quote)
-    pol = sub.add_parser("policies", help="the policy catalogue")
+    pol = sub.add_parser("policies", help=h("policies"))
     pol.add_argument("--json", action="store_true")
     pol.set_defaults(run=cmd_policies)
-    e = sub.add_parser("entitlement", help="what an enterprise received and may still receive")
+    e = sub.add_parser("entitlement", help=h("entitlement"))
     e.add_argument("enterprise_id")
-    e.add_argument("--as-of", type=parse_date, help="only what had happened by this business date")
-    e.add_argument("--known-at", type=parse_datetime,
-                   help="only what had been recorded by this moment (ISO; UTC if no zone)")
+    e.add_argument("--as-of", type=parse_date, help=h("entitlement.as_of"))
+    e.add_argument("--known-at", type=parse_datetime, help=h("entitlement.known_at"))
     e.add_argument("--json", action="store_true")
     e.set_defaults(run=cmd_entitlement)
-    r = sub.add_parser("rebuild", help="throw the read models away and rebuild them from the log")
+    r = sub.add_parser("rebuild", help=h("rebuild"))
     r.set_defaults(run=cmd_rebuild)
-    au = sub.add_parser("audit", help="verify the log and re-check every decision")
-    au.add_argument("--as-of", type=parse_date, help="replay only what had happened by then")
-    au.add_argument("--what-if", action="store_true",
-                    help="also re-check past approvals under the current catalogue")
+    au = sub.add_parser("audit", help=h("audit"))
+    au.add_argument("--as-of", type=parse_date, help=h("audit.as_of"))
+    au.add_argument("--what-if", action="store_true", help=h("audit.what_if"))
     au.add_argument("--json", action="store_true")
-    au.add_argument("--csv", metavar="FILE", help="write the findings as CSV")
-    au.add_argument("--html", metavar="FILE", help="write a printable HTML report")
-    au.add_argument("--checkpoint", metavar="FILE", action="append",
-                    help="also prove the log still holds what this checkpoint committed to "
-                         "(repeatable)")
+    au.add_argument("--csv", metavar="FILE", help=h("audit.csv"))
+    au.add_argument("--html", metavar="FILE", help=h("audit.html"))
+    au.add_argument("--checkpoint", metavar="FILE", action="append", help=h("audit.checkpoint"))
     au.set_defaults(run=cmd_audit)
-    ck = sub.add_parser("checkpoint", help="a signed statement of the log's size and root now")
-    ck.add_argument("--out", metavar="FILE", help="write it to FILE (default: standard output)")
+    ck = sub.add_parser("checkpoint", help=h("checkpoint"))
+    ck.add_argument("--out", metavar="FILE", help=h("out"))
     ck.set_defaults(run=cmd_checkpoint)
-    pr = sub.add_parser("prove", help="an inclusion proof of an application's events")
+    pr = sub.add_parser("prove", help=h("prove"))
     pr.add_argument("application_id")
-    pr.add_argument("--checkpoint", metavar="FILE",
-                    help="prove against this checkpoint (default: one signed now)")
-    pr.add_argument("--out", metavar="FILE", help="write it to FILE (default: standard output)")
+    pr.add_argument("--checkpoint", metavar="FILE", help=h("prove.checkpoint"))
+    pr.add_argument("--out", metavar="FILE", help=h("out"))
     pr.set_defaults(run=cmd_prove)
-    vp = sub.add_parser("verify-proof", help="check a proof with the public keys alone")
+    vp = sub.add_parser("verify-proof", help=h("verify_proof"))
     vp.add_argument("file")
-    vp.add_argument("--keys", metavar="FILE",
-                    help="the signing_keys.pub to trust (default: the data folder's keys)")
+    vp.add_argument("--keys", metavar="FILE", help=h("verify_proof.keys"))
     vp.add_argument("--json", action="store_true")
     vp.set_defaults(run=cmd_verify_proof)
-    im = sub.add_parser("import", help="import historical awards from a CSV or XLSX sheet")
-    im.add_argument("file", help="the sheet: .csv (UTF-8 or GB18030) or .xlsx, with the columns "
-                    "of docs/import-template.csv")
-    im.add_argument("--actor", help="recorded as the actor of every command (default: your "
-                    "login name)")
-    im.add_argument("--dry-run", action="store_true",
-                    help="judge every row and report; write nothing")
-    im.add_argument("--json", action="store_true", help="print the report as JSON")
+    im = sub.add_parser("import", help=h("import"))
+    im.add_argument("file", help=h("import.file"))
+    im.add_argument("--actor", help=h("import.actor"))
+    im.add_argument("--dry-run", action="store_true", help=h("import.dry_run"))
+    im.add_argument("--json", action="store_true", help=h("import.json"))
     im.set_defaults(run=cmd_import)
-    fl = sub.add_parser("flags", help="what the scheduler flags on a date")
-    fl.add_argument("--on", type=parse_date, help="the date (default: today)")
+    fl = sub.add_parser("flags", help=h("flags"))
+    fl.add_argument("--on", type=parse_date, help=h("flags.on"))
     fl.add_argument("--json", action="store_true")
     fl.set_defaults(run=cmd_flags)
-    sc = sub.add_parser("scheduler", help="the daily job")
+    sc = sub.add_parser("scheduler", help=h("scheduler"))
     sc_sub = sc.add_subparsers(dest="action", required=True)
-    sr = sc_sub.add_parser("run", help="run the daily job now")
-    sr.add_argument("--on", type=parse_date, help="judge as of this date (default: today)")
-    sr.add_argument("--replay", action="store_true",
-                    help="run on a day earlier than the last run all the same")
+    sr = sc_sub.add_parser("run", help=h("scheduler.run"))
+    sr.add_argument("--on", type=parse_date, help=h("scheduler.on"))
+    sr.add_argument("--replay", action="store_true", help=h("scheduler.replay"))
     sr.add_argument("--json", action="store_true")
     sc.set_defaults(run=cmd_scheduler)
-    sv = sub.add_parser("serve", help="serve the dashboard and the API")
+    sv = sub.add_parser("serve", help=h("serve"))
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--threads", type=int, default=8, help="threads of each worker")
-    sv.add_argument("--workers", type=int, default=0,
-                    help="server processes on one socket (default: one a core; see "
-                         "docs/scaling.md)")
-    sv.add_argument("--debug", action="store_true", help="Flask's development server")
+    sv.add_argument("--threads", type=int, default=8, help=h("serve.threads"))
+    sv.add_argument("--workers", type=int, default=0, help=h("serve.workers"))
+    sv.add_argument("--debug", action="store_true", help=h("serve.debug"))
     sv.set_defaults(run=cmd_serve)
-    us = sub.add_parser("users", help="manage who may log in")
+    us = sub.add_parser("users", help=h("users"))
     us_sub = us.add_subparsers(dest="action", required=True)
-    ua = us_sub.add_parser("add", help="add a user (the password is asked for)")
+    ua = us_sub.add_parser("add", help=h("users.add"))
     ua.add_argument("username")
     ua.add_argument("--role", required=True, choices=ROLES)
     ua.add_argument("--name")
-    ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    us_sub.add_parser("list", help="list users")
-    ud = us_sub.add_parser("disable", help="disable a user (its API token and sessions end)")
+    ua.add_argument("--password-stdin", action="store_true", help=h("users.password_stdin"))
+    us_sub.add_parser("list", help=h("users.list"))
+    ud = us_sub.add_parser("disable", help=h("users.disable"))
     ud.add_argument("username")
-    ue = us_sub.add_parser("enable", help="let a disabled user log in again")
+    ue = us_sub.add_parser("enable", help=h("users.enable"))
     ue.add_argument("username")
-    up = us_sub.add_parser("password", help="a new password (the user's sessions end)")
+    up = us_sub.add_parser("password", help=h("users.password"))
     up.add_argument("username")
-    up.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    ur = us_sub.add_parser("role", help="change a user's role")
+    up.add_argument("--password-stdin", action="store_true", help=h("users.password_stdin"))
+    ur = us_sub.add_parser("role", help=h("users.role"))
     ur.add_argument("username")
     ur.add_argument("role", choices=ROLES)
-    ut = us_sub.add_parser("token", help="issue an API token for a user (shown once)")
+    ut = us_sub.add_parser("token", help=h("users.token"))
     ut.add_argument("username")
-    uv = us_sub.add_parser("revoke-token",
-                           help="stop a user's API token working (on every node)")
+    uv = us_sub.add_parser("revoke-token", help=h("users.revoke_token"))
     uv.add_argument("username")
-    ul = us_sub.add_parser("unlock", help="lift the wait after failed log-ins on a name "
-                           "(or --address)")
+    ul = us_sub.add_parser("unlock", help=h("users.unlock"))
     ul.add_argument("username", nargs="?")
-    ul.add_argument("--address", help="a client address instead of a user name")
-    uh = us_sub.add_parser("history", help="every change of every account (or of one)")
+    ul.add_argument("--address", help=h("users.unlock.address"))
+    uh = us_sub.add_parser("history", help=h("users.history"))
     uh.add_argument("username", nargs="?")
     uh.add_argument("--json", action="store_true")
     us.set_defaults(run=cmd_users)
-    d = sub.add_parser("demo", help="load a seeded demo history into an empty store")
+    d = sub.add_parser("demo", help=h("demo"))
     d.add_argument("--enterprises", type=int, default=300)
     d.add_argument("--seed", type=int, default=1)
     d.set_defaults(run=cmd_demo)
     return p
 
 
+def language_of(environ) -> str:
+    """The language of `grants` before its settings are read (to word its arguments'
+    help and errors): GRANTS_LANG's when it names zh or en, else the locale's (as the
+    settings' own error is worded)."""
+    lang = (environ.get("GRANTS_LANG") or "").strip().lower()
+    if lang and not lang.startswith(("zh", "en")):
+        environ = {k: v for k, v in environ.items() if k != "GRANTS_LANG"}
+    return words.language_of_environ(environ)
+
+
 def main(argv: list[str] | None = None, environ=os.environ) -> int:
     """Run one `grants` command on the settings `environ` gives (`--data` over GRANTS_DATA)."""
-    args = parser().parse_args(argv)
+    with words.speaking(language_of(environ)):  # --help and argparse's errors, worded
+        args = parser().parse_args(argv)
     try:
         settings = Settings.from_environ(environ)
     except SettingsError as e:  # before the settings: the language is the environment's

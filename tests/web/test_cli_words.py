@@ -13,6 +13,7 @@ A date in a Chinese line is written as 2025年7月1日, never as ISO.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from tests.builders import approve, certify, credit_code, disburse, register, su
 from tests.conftest import TODAY, Store
 from tests.dashboard.words_check import CHINESE, ENGLISH, RAW_ZH, without
 from tests.lifecycle.log_tampering import Raw
-from web import words
+from web import cli, cli_words, words
 from web.cli import main
 
 #: A date as the contract writes it: in Chinese lines, dates are 2025年7月1日.
@@ -571,3 +572,166 @@ def test_a_bad_grants_lang_is_said_in_the_locale_s_language(capsys, tmp_path):
     env["LANG"] = "C.UTF-8"
     assert main(["flags"], environ=env) == 2
     assert capsys.readouterr().err == "grants: GRANTS_LANG must be zh or en, not 'fr'\n"
+
+
+# -- grants --help and argparse's errors --------------------------------------------------
+
+#: What `grants` printed for each --help and each argparse error before its help was worded
+#: (recorded on main by running `main(["--data", "DATA", *argv])` with GRANTS_LANG=en and
+#: COLUMNS=80): {" ".join(argv): [exit status, standard output, standard error]}.
+HELP_EN = json.loads((Path(__file__).parent / "cli_help.en.json").read_text(encoding="utf-8"))
+HELPS = [k for k, (code, _, _) in HELP_EN.items() if k.endswith("--help")]
+#: argparse's errors, each with what the reader typed (quoted back as it was).
+ERRORS = {"missing argument": (["apply"], []),
+          "missing command": ([], []),
+          "bad date": (["quote", "A-1", "--on", "2025-13-01"], ["2025-13-01", "A-1"]),
+          "bad moment": (["entitlement", ENTERPRISE, "--known-at", "soon"], []),
+          "bad choice": (["users", "add", "bob", "--role", "king"], ["bob", "king"]),
+          "bad command": (["bogus"], ["bogus"]),
+          "bad number": (["serve", "--port", "x"], []),
+          "no value": (["quote", "A-1", "--on"], ["A-1"]),
+          "unrecognized": (["policies", "--nope"], ["--nope"])}
+
+
+@pytest.fixture
+def columns80(monkeypatch):
+    """argparse wraps help to the terminal's width: COLUMNS says it."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "24")
+
+
+def grants_exits(capsys, data: Path, lang: str, *argv: str):
+    """(exit status, standard output, standard error) of a `grants` argparse answers."""
+    try:
+        code = grants(capsys, data, lang, *argv)[0]
+    except SystemExit as e:
+        code = e.code
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    pytest.fail(f"grants {' '.join(argv)} ran ({code}): argparse should have answered")
+
+
+def names_of(parser: argparse.ArgumentParser) -> list[str]:
+    """What help may show as it is in any language: each command's name (its prog), its
+    options, metavars, positionals' names and choices (as argparse lists them)."""
+    found = {parser.prog}
+    for action in parser._actions:
+        found |= set(action.option_strings) | {action.dest, action.dest.upper()}
+        if action.metavar:
+            found.add(action.metavar)
+        if action.choices:
+            found.add("{" + ",".join(action.choices) + "}")
+            found |= set(action.choices)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= set(names_of(sub))
+    return sorted(found - {"help"}, key=len, reverse=True)
+
+
+NAMES = names_of(cli.parser())
+
+
+@pytest.mark.parametrize("case", HELP_EN)
+def test_help_and_argparse_errors_in_english_are_what_grants_always_printed(
+        capsys, tmp_path, columns80, case):
+    argv = case.split()
+    if argv[-1:] == ["--help"]:
+        with pytest.raises(SystemExit) as e:
+            grants(capsys, tmp_path, "en", *argv)
+        out = capsys.readouterr()
+        assert [e.value.code, out.out, out.err] == HELP_EN[case]
+    else:
+        assert list(grants_exits(capsys, tmp_path, "en", *argv)) == HELP_EN[case]
+
+
+@pytest.mark.parametrize("case", HELPS)
+def test_help_speaks_chinese(capsys, tmp_path, columns80, case):
+    with pytest.raises(SystemExit) as e:
+        grants(capsys, tmp_path, "zh", *case.split())
+    out = capsys.readouterr()
+    assert e.value.code == 0 and out.err == ""
+    assert out.out.startswith("用法：grants") and "\n选项:\n" in out.out
+    assert "显示此帮助并退出" in out.out
+    assert wrong_words(out.out, "zh", NAMES) == []
+    # Chinese takes two columns a character: the help is wrapped to the terminal's width
+    # (but for the lists of commands, which are as wide in English).
+    assert all(cli_words.columns(line) <= 80 for line in out.out.splitlines()
+               if "{" not in line), out.out
+
+
+def test_every_help_string_has_its_chinese():
+    """No help string, description or argparse word of `grants` falls back to English."""
+    from tests.dashboard.test_i18n import catalogue_pairs
+
+    pairs = {k: v for k, v in catalogue_pairs().items()
+             if k.startswith(("cli.help.", "cli.argparse."))}
+    assert len(pairs) == len(HELP_KEYS) + len(cli_words.ARGPARSE) + len(
+        cli_words.ARGPARSE_PLURAL)
+    for key, (zh, _) in pairs.items():
+        assert CHINESE.search(zh), key
+        assert "%" not in zh, key  # argparse %-formats help strings
+
+
+#: The keys `parser()` words its help with.
+HELP_KEYS = set(re.findall(r"""\bh\("([\w.]+)"\)""", Path(cli.__file__).read_text())) | {
+    "not_date", "not_moment"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", ERRORS)
+def test_argparse_errors_speak_the_reader_s_language(capsys, tmp_path, columns80, lang, name):
+    argv, typed = ERRORS[name]
+    code, out, err = grants_exits(capsys, tmp_path, lang, *argv)
+    assert code == 2 and out == ""
+    usage, _, said = err.rstrip("\n").rpartition("\n")
+    assert usage.startswith("用法：grants" if lang == "zh" else "usage: grants")
+    assert said.startswith("grants") and ("：错误：" if lang == "zh" else ": error: ") in said
+    assert wrong_words(err, lang, [*typed, *(repr(t) for t in typed), *NAMES]) == []
+    if lang == "zh":
+        assert CHINESE.search(said.partition("错误：")[2]), said
+
+
+def test_a_bad_date_is_quoted_back_as_typed(capsys, tmp_path):
+    said = grants_exits(capsys, tmp_path, "zh", "flags", "--on", "1 July")[2].splitlines()[-1]
+    assert said == "grants flags：错误：参数 --on：不是 ISO 格式的日期（年-月-日）：'1 July'"
+    said = grants_exits(capsys, tmp_path, "zh", "users", "role", "bob", "king")[2]
+    assert said.splitlines()[-1] == ("grants users role：错误：参数 role：无效的选择：'king'"
+                                     "（可选：'staff', 'auditor', 'admin'）")
+
+
+def test_the_english_catalogue_holds_argparse_s_own_words():
+    """English readers read argparse itself; the catalogue's English is its words (so a
+    change of either shows here)."""
+    for msgid, (key, placeholders) in cli_words.ARGPARSE.items():
+        tail = msgid[len(msgid.rstrip("\n")):]
+        written = words.template(f"cli.argparse.{key}", "en").format(**placeholders) + tail
+        assert written == msgid
+        assert words.known(f"cli.argparse.{key}", "zh")
+    for (_, plural), key in cli_words.ARGPARSE_PLURAL.items():
+        assert words.template(f"cli.argparse.{key}", "en").format(count="%s") == plural
+
+
+def test_help_outside_grants_is_argparse_s_own(capsys, tmp_path, columns80):
+    """After a Chinese `grants --help`, argparse elsewhere in the process is untouched."""
+    with pytest.raises(SystemExit):
+        grants(capsys, tmp_path, "zh", "--help")
+    assert argparse._ is cli_words._gettext
+    with words.speaking("zh"):
+        plain = argparse.ArgumentParser(prog="other")
+        assert "usage: other" in plain.format_help()  # not a Parser: not worded
+
+
+@pytest.mark.parametrize("grants_lang, locale, chinese", [
+    (None, "zh_CN.UTF-8", True), (None, "C.UTF-8", False), ("fr", "zh_CN.UTF-8", True),
+    ("en", "zh_CN.UTF-8", False)])
+def test_without_grants_lang_the_locale_words_the_help(capsys, tmp_path, columns80,
+                                                        grants_lang, locale, chinese):
+    env = {**environ(tmp_path, "en"), "LANG": locale}
+    env.pop("GRANTS_LANG")
+    if grants_lang:
+        env["GRANTS_LANG"] = grants_lang
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["quote", "--help"], environ=env)
+    out = capsys.readouterr().out
+    assert out.startswith("用法：" if chinese else "usage: "), out
