@@ -335,6 +335,8 @@ def _serve_workers(args, settings: Settings, workers: int, url: str) -> int:
     def worker() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _end_with_parent(parent)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, ENDING)
         code = 1
         try:
             import waitress
@@ -345,15 +347,20 @@ def _serve_workers(args, settings: Settings, workers: int, url: str) -> int:
         finally:
             os._exit(code)
 
+    parent = os.getpid()
+    ENDING = {signal.SIGTERM, signal.SIGINT}
+
     def start() -> int:
+        # no SIGTERM reaches a new worker before its handlers are the default (it unblocks)
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
         pid = os.fork()
         if pid == 0:
             worker()
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
         return pid
 
-    children = {start() for _ in range(workers)}
-    print(say("serve.serving_workers", url=url, workers=workers), file=sys.stderr, flush=True)
-    stopping = []
+    stopping: list[int] = []
+    children: set[int] = set()
 
     def stop(signum, _frame) -> None:
         stopping.append(signum)
@@ -361,8 +368,14 @@ def _serve_workers(args, settings: Settings, workers: int, url: str) -> int:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
+    # A SIGTERM while the workers start waits until the parent can pass it on to all of
+    # them (unblocked below).
+    signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    children.update(start() for _ in range(workers))
+    print(say("serve.serving_workers", url=url, workers=workers), file=sys.stderr, flush=True)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, ENDING)
     while children:
         try:
             pid, _status = os.wait()
@@ -376,6 +389,21 @@ def _serve_workers(args, settings: Settings, workers: int, url: str) -> int:
             children.add(start())
     sock.close()
     return 0
+
+
+def _end_with_parent(parent: int) -> None:
+    """Linux: this process gets SIGTERM when its parent ends, however it ends (a worker of
+    `grants serve --workers` never outlives the parent that would restart or stop it)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's SIGTERM handler still stops them
+        pass
+    if os.getppid() != parent:  # the parent ended before prctl took effect
+        os._exit(0)
 
 
 def _password(args) -> str:

@@ -11,6 +11,8 @@ import sys
 import time
 from contextlib import closing
 
+import pytest
+
 from tests.builders import register
 from tests.conftest import TODAY
 from tests.web.test_two_nodes import GRANTS, Node, _free_port, _staff, _stop, _wait_until_served
@@ -121,3 +123,32 @@ def test_the_sealer_moves_to_another_worker_when_its_worker_dies(tmp_path):
         assert len(now) == 1 and now[0] in replaced
     finally:
         _stop(node.process)
+
+
+@pytest.mark.parametrize("ending", [signal.SIGKILL, signal.SIGTERM], ids=["kill", "term"])
+def test_the_workers_end_with_their_parent_however_it_ends(tmp_path, ending):
+    """Killed outright (SIGKILL: no handler runs), the parent takes its workers with it
+    (PR_SET_PDEATHSIG): none is left holding the port or the data folder's locks. A
+    SIGTERM sent as early as the first line says it serves stops them all too."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRANTS_")}
+    env.update(GRANTS_TODAY=TODAY, GRANTS_SCHEDULER="off")
+    command = [str(GRANTS)] if GRANTS.exists() else [sys.executable, "-m", "web.cli"]
+    node = Node("w", tmp_path / "data", env, _free_port())
+    server = subprocess.Popen(
+        [*command, "--data", str(node.data), "serve", "--port", str(node.port),
+         "--workers", "2"], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        text=True)
+    try:
+        assert "2" in server.stderr.readline()  # the parent's first line, after forking
+        workers = _until(lambda: len(_children(server.pid)) == 2 and _children(server.pid))
+        os.kill(server.pid, ending)
+        server.wait(30)
+
+        def ended():
+            """every worker ended"""
+            return all(not os.path.exists(f"/proc/{pid}")
+                       or open(f"/proc/{pid}/stat").read().split()[2] == "Z" for pid in workers)
+
+        _until(ended, 15)
+    finally:
+        _stop(server)
