@@ -62,6 +62,14 @@ class Follower:
             if n < page:
                 return applied
 
+    def catch_up_bulk(self, progress=None) -> int:
+        """After a bulk import: views that hold nothing yet (position 0) are built as a
+        rebuild builds them, each enterprise written once; others catch up in pages of
+        BULK_PAGE (each page rewrites every enterprise it touched once)."""
+        if self.views.position() == 0:
+            return self.rebuild(progress)
+        return self.catch_up(progress, page=BULK_PAGE)
+
     def rebuild(self, progress=None) -> int:
         """Throw the views away and build them again from the first event.
 

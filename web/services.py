@@ -27,7 +27,7 @@ from lifecycle.errors import Refused
 from lifecycle.ledger import Ledger, Rehearsal
 from lifecycle.log_tree import LogTree
 from policies.catalogue import Catalogue
-from projections.follower import BULK_PAGE, PAGE, Follower
+from projections.follower import Follower
 from projections.obligations import Deadlines
 from projections.views import VIEWS_FILE, Views
 from web import contract, messages
@@ -194,14 +194,18 @@ class Services:
                 self.catch_up(bulk=True)
 
     def catch_up(self, bulk: bool = False) -> None:
-        """Bring the views up to date with what other processes recorded; `bulk`: in pages
-        of BULK_PAGE events (after a batch: each enterprise it touched rewritten once a
-        page), else of PAGE (one transaction holds the views' lock a short while)."""
+        """Bring the views up to date with what other processes recorded; `bulk` (after a
+        batch): views still empty are built as a rebuild builds them, others catch up in
+        big pages (Follower.catch_up_bulk); else in pages of 500 events, each transaction
+        holding the views' lock a short while."""
         with self._write_lock:
-            self._catch_up(BULK_PAGE if bulk else PAGE)
+            self._catch_up(bulk)
 
-    def _catch_up(self, page: int = PAGE) -> None:
-        self.follower.catch_up(page=page)
+    def _catch_up(self, bulk: bool = False) -> None:
+        if bulk:
+            self.follower.catch_up_bulk()
+        else:
+            self.follower.catch_up()
         self._seen = max(self._seen, self.follower.views.position())
 
     def refresh(self) -> None:
