@@ -451,7 +451,7 @@ class Ledger(Application):
     def _reconcile_flags(self, cmd: c.ReconcileFlags):
         board = self._find(board_uuid(cmd.enterprise_id))
         if board is None:
-            self.enterprise(cmd.enterprise_id)  # not_found for an unknown enterprise
+            self._registered(cmd.enterprise_id)  # not_found for an unknown enterprise
             board = FlagBoard.open_for(cmd.enterprise_id, cmd.at)
         due = {o.key: o for o in cmd.due}
         for key in sorted(set(board.open) - set(due)):
@@ -486,6 +486,20 @@ class Ledger(Application):
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+
+    def _registered(self, enterprise_id: str) -> None:
+        """Refuse as `enterprise` does unless the enterprise is registered, without
+        replaying its history when nothing else needs it: held by the command's working set
+        or the cache, or else one stored event of it, are proof enough."""
+        uid = enterprise_uuid(enterprise_id)
+        work = getattr(self._local, "work", None)
+        cache = self.repository.cache
+        if (work is not None and uid in work.aggregates) or (
+                cache is not None and _cached(cache, uid)) or (
+                not credit_code.problem(enterprise_id)
+                and self.recorder.select_events(uid, limit=1)):
+            return
+        self.enterprise(enterprise_id)  # raises: malformed, or not registered
 
     def enterprise(self, enterprise_id: str) -> EnterpriseLedger:
         problem = credit_code.problem(enterprise_id)
@@ -552,3 +566,11 @@ class Ledger(Application):
         if snapshot is None:
             raise LookupError(f"no stored catalogue version {version}")
         return catalogue_module.from_sources(snapshot.sources)
+
+
+def _cached(cache, aggregate_id) -> bool:
+    try:
+        cache.get(aggregate_id)
+    except KeyError:
+        return False
+    return True

@@ -72,6 +72,9 @@ class EnterpriseState:
     applications: dict = field(default_factory=dict)  # application_id -> AppState
     # key -> {"kind", "application_id", "policy", "due_on", "raised_on", "cleared_on", "message"}
     flags: dict = field(default_factory=dict)
+    #: The name's sort key as the views hold it (projections/pinyin.py), when loaded from
+    #: them: a name never changes once registered, so a catch-up need not read it again.
+    name_key: str | None = field(default=None, compare=False)
 
     def open_flags(self) -> list[dict]:
         return sorted(({"key": k, **f} for k, f in self.flags.items() if f["cleared_on"] is None),

@@ -268,12 +268,13 @@ class Views:
         for i in range(0, len(enterprise_ids), 500):
             chunk = enterprise_ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            for eid, name, size, sectors, registered, dishonesty in db.execute(
-                    "SELECT enterprise_id, name, size, sectors, registered_on, dishonesty "
-                    f"FROM enterprises WHERE enterprise_id IN ({marks})", chunk):
+            for eid, name, size, sectors, registered, dishonesty, name_key in db.execute(
+                    "SELECT enterprise_id, name, size, sectors, registered_on, dishonesty, "
+                    f"name_key FROM enterprises WHERE enterprise_id IN ({marks})", chunk):
                 states[eid] = EnterpriseState(
                     eid, name, size, json.loads(sectors), _day(registered),
-                    [{"at": _day(d["at"]), "note": d["note"]} for d in json.loads(dishonesty)])
+                    [{"at": _day(d["at"]), "note": d["note"]} for d in json.loads(dishonesty)],
+                    name_key=name_key)
             apps = {}
             for (app_id, eid, policy, article, item, project, status, requested, amount,
                  submitted, certified, decided, version, claimed, basis, clawback, reason,
@@ -346,7 +347,8 @@ class Views:
                 _iso(s.registered_on),
                 json.dumps([{"at": _iso(d["at"]), "note": d["note"]} for d in s.dishonesty],
                            ensure_ascii=False),
-                fen(awarded), fen(disbursed), fen(clawback), pinyin.sort_key(s.name)))
+                fen(awarded), fen(disbursed), fen(clawback),
+                s.name_key or pinyin.sort_key(s.name)))
             of_award = {award.application_id: award for award in awards}
             concerned = () if eid in whole else changed.get(eid, ())
             for a in s.applications.values():
