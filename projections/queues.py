@@ -36,6 +36,7 @@ class _Judged:
         self.position: int | None = None  # the views' position the judgement is of
         self.by_enterprise: dict[str, list[dict]] = {}
         self.rows: list[dict] = []  # all of them, by due date
+        self.counts: Counter = Counter()  # how many each enterprise has open
 
 
 _judged: dict[str, _Judged] = {}
@@ -44,6 +45,18 @@ _judged_lock = threading.Lock()
 
 def open_obligations(views: Views, catalogue: Catalogue, on: date,
                      deadlines: Deadlines) -> list[dict]:
+    """Every obligation open on `on`, by due date (see `_judged_now`)."""
+    return list(_judged_now(views, catalogue, on, deadlines)[0])
+
+
+def open_counts(views: Views, catalogue: Catalogue, on: date, deadlines: Deadlines) -> Counter:
+    """How many obligations each enterprise has open on `on` (kept with the judgement: a
+    list page need not count 20,000 rows; read it, do not change it)."""
+    return _judged_now(views, catalogue, on, deadlines)[1]
+
+
+def _judged_now(views: Views, catalogue: Catalogue, on: date,
+                deadlines: Deadlines) -> tuple[list[dict], Counter]:
     """Every obligation open on `on`, by due date: what the scheduler would flag today.
 
     Each row carries the enterprise's id and name, the obligation's `key`, `kind`,
@@ -60,7 +73,7 @@ def open_obligations(views: Views, catalogue: Catalogue, on: date,
     position = views.position()
     with judged.lock:
         if judged.key == key and judged.position == position:
-            return list(judged.rows)
+            return judged.rows, judged.counts
         since = judged.position if judged.key == key else None
     if since is None or position < since:  # a new day, or views rebuilt behind us
         marks = ",".join("?" * len(OWING))
@@ -86,15 +99,11 @@ def open_obligations(views: Views, catalogue: Catalogue, on: date,
             known[state.enterprise_id] = due
     rows = [r for due in known.values() for r in due]
     rows.sort(key=lambda r: (r["due_on"], r["enterprise_id"], r["key"]))
+    counts = Counter({e: len(due) for e, due in known.items()})
     with judged.lock:
-        judged.key, judged.position, judged.by_enterprise, judged.rows = \
-            key, position, known, rows
-    return list(rows)
-
-
-def open_by_enterprise(rows: list[dict]) -> Counter:
-    """How many obligations each enterprise has open."""
-    return Counter(r["enterprise_id"] for r in rows)
+        judged.key, judged.position, judged.by_enterprise, judged.rows, judged.counts = \
+            key, position, known, rows, counts
+    return rows, counts
 
 
 def queues(views: Views, catalogue: Catalogue, on: date, deadlines: Deadlines) -> dict:

@@ -30,6 +30,15 @@ TABLES = ("enterprises", "applications", "tranches", "evaluations", "caps", "win
           "flags", "history", "aggregates", "users", "user_history", "tracking")
 PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows", "flags")
 DERIVED = ("caps", "windows", "flags")  # rewritten whole for each enterprise that changed
+#: Indexes added since SCHEMA_VERSION 4, created in views of that shape without a rebuild:
+#: the enterprise list's two orders, read from the index alone (many names repeat, so the
+#: tie on the credit code decided a sort of every enterprise on each page).
+ADDED_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS idx_enterprises_name_order ON enterprises "
+    "(name_key, enterprise_id)",
+    "CREATE INDEX IF NOT EXISTS idx_enterprises_awarded_order ON enterprises "
+    "(awarded_fen DESC, name_key)",
+)
 
 
 #: The columns `write` fills, in the order of its rows.
@@ -158,6 +167,7 @@ class Views:
             "CREATE INDEX idx_history_enterprise ON history (enterprise_id, notification_id)",
             "CREATE INDEX idx_applications_status ON applications (status)",
             "CREATE INDEX idx_enterprises_name_key ON enterprises (name_key)",
+            *ADDED_INDEXES,
             "CREATE INDEX idx_applications_submitted ON applications (submitted_on)",
             "CREATE INDEX idx_windows_ends ON windows (ends_on)",
             """CREATE VIEW spend AS
@@ -200,6 +210,9 @@ class Views:
                 "SELECT position FROM tracking WHERE name = 'schema'").fetchone()
             if not exists or not version or version[0] != SCHEMA_VERSION:
                 self.reset()
+            else:
+                for statement in ADDED_INDEXES:
+                    conn.execute(statement)
 
     def reset(self) -> None:
         """Empty views of the current shape, at position 0 (inside a transaction)."""

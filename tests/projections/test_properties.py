@@ -238,10 +238,14 @@ def views_view(views) -> dict:
 def judged_alike(views, catalogue, on: date) -> None:
     """The desk's live obligations, judged again only for the enterprises written since
     the last judgement, equal a judgement of every enterprise from nothing."""
+    from collections import Counter
+
     from projections import queues
     from projections.obligations import Deadlines
 
     live = queues.open_obligations(views, catalogue, on, Deadlines())
+    assert queues.open_counts(views, catalogue, on, Deadlines()) == Counter(
+        r["enterprise_id"] for r in live)
     kept = queues._judged.pop(str(views.path))
     assert queues.open_obligations(views, catalogue, on, Deadlines()) == live
     queues._judged[str(views.path)] = kept

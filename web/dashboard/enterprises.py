@@ -49,8 +49,8 @@ def index():
             views, year, query=given["q"], sector=given["sector"], size=given["size"],
             sort=given["sort"], page=given["page"])
         sectors = pages.sectors(views)
-        live = queues.open_by_enterprise(queues.open_obligations(
-            views, services().ledger.catalogue, services().clock.today(), services().deadlines))
+        live = queues.open_counts(views, services().ledger.catalogue, services().clock.today(),
+                                  services().deadlines)
     for row in found["rows"]:
         row["open_flags"] = live.get(row["enterprise_id"], 0)  # judged now, not at 06:30
         for cap in row["caps"]:
