@@ -32,6 +32,10 @@ class _Judged:
 
     def __init__(self):
         self.lock = threading.Lock()
+        #: Held by the one thread judging anew: the others wait for its answer rather than
+        #: each judging all 10,000 enterprises at once (the first pages of a day, at 16
+        #: clients, were a herd of full judgements).
+        self.judging = threading.Lock()
         self.key: tuple | None = None  # (day, deadlines, catalogue): else start over
         self.position: int | None = None  # the views' position the judgement is of
         self.by_enterprise: dict[str, list[dict]] = {}
@@ -73,6 +77,16 @@ def _judged_now(views: Views, catalogue: Catalogue, on: date,
     position = views.position()
     with judged.lock:
         if judged.key == key and judged.position == position:
+            return judged.rows, judged.counts
+    with judged.judging:
+        return _judge_anew(judged, views, catalogue, on, deadlines, key)
+
+
+def _judge_anew(judged: _Judged, views: Views, catalogue: Catalogue, on: date,
+                deadlines: Deadlines, key: tuple) -> tuple[list[dict], Counter]:
+    position = views.position()
+    with judged.lock:
+        if judged.key == key and judged.position == position:  # judged while we waited
             return judged.rows, judged.counts
         since = judged.position if judged.key == key else None
     if since is None or position < since:  # a new day, or views rebuilt behind us

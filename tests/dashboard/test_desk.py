@@ -101,3 +101,28 @@ def test_the_list_s_sectors_and_counts_follow_a_write(app, staff):
     with services(app).reader() as views:
         assert pages.enterprise_list(views, 2026)["total"] == before + 1
         assert "blockchain" in pages.sectors(views)
+
+
+def test_pages_that_find_the_judgement_stale_together_wait_for_one(app):
+    """The first pages of a day (or after a write) arriving at once: one thread judges,
+    the others wait and read its answer, instead of each judging every enterprise."""
+    import threading
+
+    from projections import queues
+
+    svc = services(app)
+    queues._judged.clear()
+    barrier, answers = threading.Barrier(8), []
+
+    def page():
+        with svc.reader() as views:
+            barrier.wait()
+            answers.append(queues.open_counts(views, svc.ledger.catalogue, svc.clock.today(),
+                                              svc.deadlines))
+
+    threads = [threading.Thread(target=page) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(answers) == 8 and all(a is answers[0] for a in answers)
