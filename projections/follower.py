@@ -164,7 +164,7 @@ class Follower:
                 if e in states:
                     states.move_to_end(e)
         history = []
-        apply, iso, name = fold.apply, records_.iso, records_.Record.name.fget
+        apply, iso = fold.apply, records_.iso
         for r in records:
             owner = owners.get(r.aggregate)
             if owner is None:
@@ -175,7 +175,7 @@ class Follower:
             if changed is not None:
                 concerned = application or f.get("application_id")
                 changed.setdefault(enterprise, set()).update([concerned] if concerned else [])
-            history.append((r.nid, enterprise, application, name(r), iso(f.get("at")),
+            history.append((r.nid, enterprise, application, r.name, iso(f.get("at")),
                             f.get("actor"), iso(f["timestamp"])))
         views.add_owners(new_owners)
         views.add_history(history)

@@ -2,16 +2,18 @@
 
 The fold reads the application's own events for awards (they carry the detail)
 and the enterprise's events for registration and dishonesty records; the ledger's
-booking events mirror the application's and are not read twice. The same fold
-serves the incremental follower, the rebuild and the past-date questions
-(`--as-of`, `--known-at`), so all three answer alike.
+booking events mirror the application's and are not read twice. It folds the log's
+records as projections/records.py reads them (by topic; a field becomes a date or an
+amount only where it is read), and the same fold serves the incremental follower, the
+rebuild and the past-date questions (`--as-of`, `--known-at`, the daily job), so all
+answer alike (tests/projections/test_properties.py).
 """
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from eventsourcing.utils import get_topic
@@ -82,19 +84,6 @@ class EnterpriseState:
 
     def awards(self) -> tuple[Award, ...]:
         return tuple(a for a in (s.award() for s in self.applications.values()) if a)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One event as the history view shows it."""
-
-    notification_id: int
-    enterprise_id: str
-    application_id: str | None
-    event: str
-    at: date | None
-    actor: str | None
-    recorded_at: datetime
 
 
 def enterprise_of(record: Record) -> str | None:

@@ -479,7 +479,6 @@ def _state(active: bool) -> str:
     return say("users.active") if active else say("users.disabled")
 
 
-
 def cmd_entitlement(args, settings: Settings) -> int:
     with closing(open_services(settings)) as services, services.reader() as views:
         try:

@@ -479,9 +479,7 @@ def template_message(error, who: Reader | None = None) -> str:
     who = who or words.reader()
     values = dict(error.values)
     if error.code == "header":
-        values["problems"] = ("；" if who.zh else "; ").join(
-            words.text("import.column", who.lang, column=name, problem=problem)
-            for name, problem in template_fields(error, who).items())
+        values["problems"] = _columns(template_fields(error, who), who)
     if error.code == "not_csv" and who.zh:  # the csv module's reason is English
         values["why"] = words.text("import.cause.csv", who.lang)
     return words.text(f"import.template.{error.code}", who.lang, **values)
@@ -512,9 +510,14 @@ def cell_fields(problems: dict, who: Reader | None = None) -> dict[str, str]:
 def cell_message(problems: dict, who: Reader | None = None) -> str:
     """The message of a row refused for its cells: every column with what is wrong."""
     who = who or words.reader()
+    return _columns(cell_fields(problems, who), who)
+
+
+def _columns(fields: dict[str, str], who: Reader) -> str:
+    """Each column with what is wrong with it, in one line of the reader's words."""
     return ("；" if who.zh else "; ").join(
         words.text("import.column", who.lang, column=column, problem=problem)
-        for column, problem in cell_fields(problems, who).items())
+        for column, problem in fields.items())
 
 
 def note_message(code: str, who: Reader | None = None) -> str:

@@ -75,10 +75,16 @@ def test_every_key_the_pages_use_is_in_the_table():
 
 def test_every_value_named_by_a_composed_key_is_in_the_table():
     from policies.catalogue import CAP_SCOPES, LEVELS
+    from web import importer
     from web.dashboard.applications import ACTIONS
     from web.users import ROLES
 
     for prefix, values in (("role", ROLES), ("scope", CAP_SCOPES), ("action", ACTIONS),
+                           ("import.template", importer.TEMPLATE_CODES),
+                           ("import.problem", (*importer.COLUMN_PROBLEMS,
+                                               *importer.TEMPLATE_CODES[1:])),
+                           ("import.cell", importer.CELL_CODES),
+                           ("import.note", importer.NOTE_CODES),
                            ("cat.level", LEVELS), ("size", ("large", "medium", "small", "micro")),
                            ("status", ("submitted", "certified", "approved", "completed",
                                        "rejected", "revoked", "stopped"))):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
@@ -143,10 +143,11 @@ def postgres_store(tmp: Path, event_store) -> Store:
     return Store("postgres", tmp, f"{event_store.event_store}?schema={schema}")
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(ops=st.lists(operation, min_size=15, max_size=60))
-def test_views_agree_with_the_log_and_the_calculator(event_store, ops):
+@contextmanager
+def example_store(event_store):
+    """For one example: a store of its own of the test's kind (a new SQLite file, or a new
+    schema in the test's PostgreSQL database), its ledger, a follower's views and a second
+    views to rebuild into."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         store = Store("sqlite", tmp / "var") if event_store.kind == "sqlite" \
@@ -154,31 +155,39 @@ def test_views_agree_with_the_log_and_the_calculator(event_store, ops):
         with closing(store.ledger()) as ledger, \
                 closing(Follower(ledger, Views(tmp / "a.sqlite"))) as follower, \
                 closing(Follower(ledger, Views(tmp / "b.sqlite"))) as rebuilt:
-            results = drive(ledger, ops, every_few=follower.catch_up)
-            follower.catch_up()
-            approved = sum(r["ok"] and r["command"] == "ApproveApplication" for r in results)
-            event(f"approvals: {min(approved, 3)}{'+' if approved >= 3 else ''}")
-            rebuilt.rebuild()
-            assert table_rows(follower.views) == table_rows(rebuilt.views)
+            yield ledger, follower, rebuilt
 
-            views = follower.views
-            assert views.db.execute("SELECT count(*) FROM caps WHERE remaining_fen < 0"
-                                    ).fetchone()[0] == 0
-            for n in range(1, ENTERPRISES + 1):
-                code = credit_code(n)
-                history = ledger.enterprise(code).history()
-                derived = {(u.cap.policy, u.cap.article, u.cap.item, u.cap.scope, u.year,
-                            u.project_id): u.used for u in enterprise_caps(ledger.catalogue,
-                                                                          history)}
-                shown = {(r["policy"], r["article"], r["item"], r["scope"], r["year"],
-                          r["project_id"]): from_fen(r["used_fen"])
-                         for r in views.db.query("SELECT * FROM caps WHERE enterprise_id = ?",
-                                                 [code])}
-                assert shown == derived
-                counted = sum((a.counted for a in history), Decimal("0.00"))
-                entitlement = queries.entitlement(ledger, views, code)
-                assert Decimal(entitlement["awarded_total"]) == counted
-                assert sum(shown.values(), Decimal("0.00")) == counted
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(ops=st.lists(operation, min_size=15, max_size=60))
+def test_views_agree_with_the_log_and_the_calculator(event_store, ops):
+    with example_store(event_store) as (ledger, follower, rebuilt):
+        results = drive(ledger, ops, every_few=follower.catch_up)
+        follower.catch_up()
+        approved = sum(r["ok"] and r["command"] == "ApproveApplication" for r in results)
+        event(f"approvals: {min(approved, 3)}{'+' if approved >= 3 else ''}")
+        rebuilt.rebuild()
+        assert table_rows(follower.views) == table_rows(rebuilt.views)
+
+        views = follower.views
+        assert views.db.execute("SELECT count(*) FROM caps WHERE remaining_fen < 0"
+                                ).fetchone()[0] == 0
+        for n in range(1, ENTERPRISES + 1):
+            code = credit_code(n)
+            history = ledger.enterprise(code).history()
+            derived = {(u.cap.policy, u.cap.article, u.cap.item, u.cap.scope, u.year,
+                        u.project_id): u.used for u in enterprise_caps(ledger.catalogue,
+                                                                      history)}
+            shown = {(r["policy"], r["article"], r["item"], r["scope"], r["year"],
+                      r["project_id"]): from_fen(r["used_fen"])
+                     for r in views.db.query("SELECT * FROM caps WHERE enterprise_id = ?",
+                                             [code])}
+            assert shown == derived
+            counted = sum((a.counted for a in history), Decimal("0.00"))
+            entitlement = queries.entitlement(ledger, views, code)
+            assert Decimal(entitlement["awarded_total"]) == counted
+            assert sum(shown.values(), Decimal("0.00")) == counted
 
 
 # -- the fast fold against the plain ones (issue 17) ------------------------------------
@@ -317,61 +326,55 @@ def test_rebuild_follow_and_the_domain_fold_agree(event_store, seed, enterprises
     from lifecycle.flags import board_uuid
     from web.synthetic import history
 
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        store = Store("sqlite", tmp / "var") if event_store.kind == "sqlite" \
-            else postgres_store(tmp / "var", event_store)
-        with closing(store.ledger()) as ledger, \
-                closing(Follower(ledger, Views(tmp / "a.sqlite"))) as follower, \
-                closing(Follower(ledger, Views(tmp / "b.sqlite"))) as rebuilt:
-            turn = iter(range(10**6))
+    with example_store(event_store) as (ledger, follower, rebuilt):
+        turn = iter(range(10**6))
 
-            def follow():
-                size = pages[next(turn) % len(pages)]
-                reader = Follower(ledger, follower.views) if fresh else follower
-                reader.catch_up(page=size)
-                judged_alike(follower.views, ledger.catalogue, date(2027, 6, 1))
+        def follow():
+            size = pages[next(turn) % len(pages)]
+            reader = Follower(ledger, follower.views) if fresh else follower
+            reader.catch_up(page=size)
+            judged_alike(follower.views, ledger.catalogue, date(2027, 6, 1))
 
-            commands = list(history(ledger.catalogue, enterprises=enterprises,
-                                    end=date(2027, 12, 20), seed=seed))
-            done, submitted = 0, 0
-            while done < len(commands):
-                size = batches[next(turn) % len(batches)]
-                submitted += sum(line["ok"] and line["command"] == "SubmitApplication"
-                                 for line in run(ledger, *commands[done:done + size]))
-                done += size
-                follow()
-            run(ledger, *rare_steps(follower.views, picks))
+        commands = list(history(ledger.catalogue, enterprises=enterprises,
+                                end=date(2027, 12, 20), seed=seed))
+        done, submitted = 0, 0
+        while done < len(commands):
+            size = batches[next(turn) % len(batches)]
+            submitted += sum(line["ok"] and line["command"] == "SubmitApplication"
+                             for line in run(ledger, *commands[done:done + size]))
+            done += size
             follow()
-            reconcile_flags(ledger, follower, date(2028, 1, 10))  # tranches due, windows
-            follow()
-            run(ledger, *settling(follower.views))
-            follow()
-            reconcile_flags(ledger, follower, date(2028, 2, 1))  # those settled are cleared
-            follower.catch_up()
-            rebuilt.rebuild()
-            assert table_rows(follower.views) == table_rows(rebuilt.views)
+        run(ledger, *rare_steps(follower.views, picks))
+        follow()
+        reconcile_flags(ledger, follower, date(2028, 1, 10))  # tranches due, windows
+        follow()
+        run(ledger, *settling(follower.views))
+        follow()
+        reconcile_flags(ledger, follower, date(2028, 2, 1))  # those settled are cleared
+        follower.catch_up()
+        rebuilt.rebuild()
+        assert table_rows(follower.views) == table_rows(rebuilt.views)
 
-            views = follower.views
-            counts = views.db.execute(
-                "SELECT (SELECT count(*) FROM evaluations WHERE result = 'fail'), "
-                "(SELECT count(*) FROM applications WHERE clawback_fen > 0), "
-                "(SELECT count(*) FROM flags WHERE cleared_on IS NOT NULL), "
-                "(SELECT count(*) FROM enterprises WHERE dishonesty != '[]')").fetchone()
-            event("failed evaluations, clawbacks, cleared flags, dishonesty: "
-                  + ", ".join(str(min(n, 1)) for n in counts))
-            app_ids = [r[0] for r in views.db.execute("SELECT application_id FROM applications")]
-            assert len(app_ids) == submitted
-            assert views_view(views) == domain_view(ledger, app_ids)
-            for (code,) in views.db.execute("SELECT enterprise_id FROM enterprises").fetchall():
-                state = views.load([code])[code]
-                assert queries.state_from_log(ledger, views, code) == state
-                # the enterprise's and its flag board's aggregates
-                assert [d["at"] for d in state.dishonesty] == \
-                    ledger.enterprise(code).dishonesty
-                try:
-                    board = ledger.repository.get(board_uuid(code)).open
-                except AggregateNotFoundError:
-                    board = {}
-                assert {k: f["due_on"] for k, f in state.flags.items()
-                        if f["cleared_on"] is None} == board
+        views = follower.views
+        counts = views.db.execute(
+            "SELECT (SELECT count(*) FROM evaluations WHERE result = 'fail'), "
+            "(SELECT count(*) FROM applications WHERE clawback_fen > 0), "
+            "(SELECT count(*) FROM flags WHERE cleared_on IS NOT NULL), "
+            "(SELECT count(*) FROM enterprises WHERE dishonesty != '[]')").fetchone()
+        event("failed evaluations, clawbacks, cleared flags, dishonesty: "
+              + ", ".join(str(min(n, 1)) for n in counts))
+        app_ids = [r[0] for r in views.db.execute("SELECT application_id FROM applications")]
+        assert len(app_ids) == submitted
+        assert views_view(views) == domain_view(ledger, app_ids)
+        for (code,) in views.db.execute("SELECT enterprise_id FROM enterprises").fetchall():
+            state = views.load([code])[code]
+            assert queries.state_from_log(ledger, views, code) == state
+            # the enterprise's and its flag board's aggregates
+            assert [d["at"] for d in state.dishonesty] == \
+                ledger.enterprise(code).dishonesty
+            try:
+                board = ledger.repository.get(board_uuid(code)).open
+            except AggregateNotFoundError:
+                board = {}
+            assert {k: f["due_on"] for k, f in state.flags.items()
+                    if f["cleared_on"] is None} == board

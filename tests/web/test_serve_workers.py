@@ -18,16 +18,31 @@ from tests.conftest import TODAY
 from tests.web.test_two_nodes import GRANTS, Node, _free_port, _staff, _stop, _wait_until_served
 
 
-def test_two_workers_read_what_either_wrote(tmp_path):
+def _environ() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRANTS_")}
     env.update(GRANTS_TODAY=TODAY, GRANTS_SCHEDULER="off")
-    node = Node("w", tmp_path / "data", env, _free_port())
-    token = _staff(node, "lin")
+    return env
+
+
+def _serve(node: Node, **streams) -> subprocess.Popen:
+    """`grants serve --workers 2` on the node's folder and port, as a real process."""
     command = [str(GRANTS)] if GRANTS.exists() else [sys.executable, "-m", "web.cli"]
+    return subprocess.Popen([*command, "--data", str(node.data), "serve", "--port",
+                             str(node.port), "--workers", "2"], env=node.env, **streams)
+
+
+def _two_workers(tmp_path) -> tuple[Node, str]:
+    """A data folder with a staff user (its API token), served by two workers, its output
+    in serve.log."""
+    node = Node("w", tmp_path / "data", _environ(), _free_port())
+    token = _staff(node, "lin")
     with open(tmp_path / "serve.log", "w") as log:
-        node.process = subprocess.Popen(
-            [*command, "--data", str(node.data), "serve", "--port", str(node.port),
-             "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        node.process = _serve(node, stdout=log, stderr=subprocess.STDOUT)
+    return node, token
+
+
+def test_two_workers_read_what_either_wrote(tmp_path):
+    node, token = _two_workers(tmp_path)
     try:
         _wait_until_served([node])
         for n in range(1, 7):  # each request a new connection: the kernel spreads them
@@ -87,15 +102,7 @@ def test_the_sealer_moves_to_another_worker_when_its_worker_dies(tmp_path):
     """One worker signs the heads (it holds sealer.lock) for what every worker writes;
     killed, it is replaced, another takes the lock within a poll, and what is written
     next is signed too: never two signers, never a write left unsigned."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRANTS_")}
-    env.update(GRANTS_TODAY=TODAY, GRANTS_SCHEDULER="off")
-    node = Node("w", tmp_path / "data", env, _free_port())
-    token = _staff(node, "lin")
-    command = [str(GRANTS)] if GRANTS.exists() else [sys.executable, "-m", "web.cli"]
-    with open(tmp_path / "serve.log", "w") as log:
-        node.process = subprocess.Popen(
-            [*command, "--data", str(node.data), "serve", "--port", str(node.port),
-             "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    node, token = _two_workers(tmp_path)
     try:
         _wait_until_served([node])
         workers = _until(lambda: len(_children(node.process.pid)) == 2
@@ -130,14 +137,8 @@ def test_the_workers_end_with_their_parent_however_it_ends(tmp_path, ending):
     """Killed outright (SIGKILL: no handler runs), the parent takes its workers with it
     (PR_SET_PDEATHSIG): none is left holding the port or the data folder's locks. A
     SIGTERM sent as early as the first line says it serves stops them all too."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRANTS_")}
-    env.update(GRANTS_TODAY=TODAY, GRANTS_SCHEDULER="off")
-    command = [str(GRANTS)] if GRANTS.exists() else [sys.executable, "-m", "web.cli"]
-    node = Node("w", tmp_path / "data", env, _free_port())
-    server = subprocess.Popen(
-        [*command, "--data", str(node.data), "serve", "--port", str(node.port),
-         "--workers", "2"], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-        text=True)
+    node = Node("w", tmp_path / "data", _environ(), _free_port())
+    server = _serve(node, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
         assert "2" in server.stderr.readline()  # the parent's first line, after forking
         workers = _until(lambda: len(_children(server.pid)) == 2 and _children(server.pid))

@@ -11,6 +11,8 @@ issued it (never stored in the session or a message, never cached), and never ag
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 
 from web.dashboard import confirm, forms, i18n
@@ -91,18 +93,24 @@ def _refused(user: User, e: UserError, field: str | None = None):
     return _page(chosen=user, chosen_errors={where: e.message}, status=422)
 
 
+def _manage(user: User, field: str, change, done: str, **said):
+    """`change(actor=...)` made by the administrator from the user's card: refused, the
+    card again with the refusal beside `field`; else back to the card, saying `done`."""
+    try:
+        change(actor=current_user().username)
+    except UserError as e:
+        return _refused(user, e, field)
+    flash(_(done, username=user.username, **said), "success")
+    return _back(user.username)
+
+
 @bp.post("/<username>/password")
 @roles("admin")
 def password(username: str):
     """A new password: the user's sessions end on every node."""
-    user = _chosen(username)
-    try:
-        users().set_password(username, forms.submitted().get("password", ""),
-                             actor=current_user().username)
-    except UserError as e:
-        return _refused(user, e, "password")
-    flash(_("users.password_done", username=username), "success")
-    return _back(username)
+    return _manage(_chosen(username), "password", partial(
+        users().set_password, username, forms.submitted().get("password", "")),
+        "users.password_done")
 
 
 @bp.post("/<username>/role")
@@ -114,12 +122,8 @@ def role(username: str):
     if _is_me(username) and new != user.role:
         return _page(chosen=user, chosen_errors={"role": _("users.not_self_role")},
                      status=422)
-    try:
-        users().set_role(username, new, actor=current_user().username)
-    except UserError as e:
-        return _refused(user, e, "role")
-    flash(_("users.role_done", username=username, role=_(f"role.{new}")), "success")
-    return _back(username)
+    return _manage(user, "role", partial(users().set_role, username, new), "users.role_done",
+                   role=_(f"role.{new}"))
 
 
 @bp.post("/<username>/token")
@@ -138,13 +142,8 @@ def issue_token(username: str):
 @roles("admin")
 def revoke_token(username: str):
     """The user's API token stops working on every node; refused when there is none."""
-    user = _chosen(username)
-    try:
-        users().revoke_token(username, actor=current_user().username)
-    except UserError as e:
-        return _refused(user, e, "token")
-    flash(_("users.token_revoked_done", username=username), "success")
-    return _back(username)
+    return _manage(_chosen(username), "token", partial(users().revoke_token, username),
+                   "users.token_revoked_done")
 
 
 @bp.post("/<username>/disable")
