@@ -55,6 +55,19 @@ def _canonical_no_float(value: Any) -> Any:
     return value
 
 
+def has_float(value: Any) -> bool:
+    """Whether a float is anywhere in `value` (dicts, lists and tuples of their exact types
+    are looked into; any other container orjson hands to `_spelled`, which refuses it)."""
+    kind = type(value)
+    if kind is float:
+        return True
+    if kind is dict:
+        return any(has_float(v) for v in value.values())
+    if kind is list or kind is tuple:
+        return any(has_float(v) for v in value)
+    return False
+
+
 def _spelled(value: Any) -> str:
     """What `canonical` writes for the leaves orjson hands back (see `chain_hash`)."""
     if isinstance(value, datetime | date):
@@ -126,8 +139,11 @@ class Chained(Aggregate):
         prev_hash: str
 
         def __post_init__(self) -> None:
+            state = vars(self)
+            # orjson walks the values itself once it is known that none is a float
             object.__setattr__(self, "chain_hash", chain_hash(
-                get_topic(type(self)), self.originator_id, self.originator_version, vars(self)))
+                get_topic(type(self)), self.originator_id, self.originator_version, state,
+                floats=has_float(state)))
 
         def apply(self, aggregate: Any) -> None:
             """Changes the aggregate's state; subclasses say how."""

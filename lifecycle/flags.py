@@ -7,6 +7,7 @@ job never contends with approvals for the same consistency boundary.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from lifecycle.chain import Chained
@@ -14,6 +15,7 @@ from lifecycle.chain import Chained
 SCHEDULER = "scheduler"
 
 
+@lru_cache(maxsize=1 << 16)  # asked for on every command; uuid5 hashes each time
 def board_uuid(enterprise_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"grant-ledger:flags:{enterprise_id}")
 

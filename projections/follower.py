@@ -33,6 +33,7 @@ BULK_PAGE = 50_000
 
 CACHED_STATES = 50_000  # enterprise states kept between pages (a few KB each)
 FLUSH_STATES = 50_000  # a rebuild writes waiting enterprises when more than this many
+WRITE_STATES = 1_000  # enterprises whose rows are made and written together
 
 
 class Follower:
@@ -86,7 +87,7 @@ class Follower:
         position = applied = 0
         with views.transaction():
             pinyin.remember(views.name_keys())  # what a name's key is does not change
-            views.reset()
+            views.reset(indexed=False)  # each index sorted once, after its rows
             while True:
                 notifications = records_.page(ledger.recorder, position + 1, REBUILD_PAGE)
                 if not notifications:
@@ -95,15 +96,25 @@ class Follower:
                 position = notifications[-1].id
                 applied += len(notifications)
                 if len(dirty) > FLUSH_STATES:
-                    views.write([states[e] for e in dirty], ledger.catalogue)
+                    views.index()  # a later write replaces these rows: it finds them by index
+                    self._write(states, dirty)
                     dirty.clear()
                 if progress:
                     progress.step(len(notifications))
-            views.write([states[e] for e in dirty], ledger.catalogue)
+            self._write(states, dirty)
+            views.index()
             views.set_position(position)
         self._states.update(list(states.items())[-CACHED_STATES:])
         self._states_at = position
         return applied
+
+    def _write(self, states: dict, enterprises) -> None:
+        """Write these enterprises' rows, WRITE_STATES at a time: the rows of every
+        enterprise at once would double a rebuild's memory at its end."""
+        enterprises = list(enterprises)
+        for i in range(0, len(enterprises), WRITE_STATES):
+            self.views.write([states[e] for e in enterprises[i:i + WRITE_STATES]],
+                             self.ledger.catalogue)
 
     def _page(self, size: int, progress) -> int:
         try:

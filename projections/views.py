@@ -30,14 +30,22 @@ TABLES = ("enterprises", "applications", "tranches", "evaluations", "caps", "win
           "flags", "history", "aggregates", "users", "user_history", "tracking")
 PER_ENTERPRISE = ("applications", "tranches", "evaluations", "caps", "windows", "flags")
 DERIVED = ("caps", "windows", "flags")  # rewritten whole for each enterprise that changed
-#: Indexes added since SCHEMA_VERSION 4, created in views of that shape without a rebuild:
+#: The views' indexes: (name, table and columns, unique). Views of this SCHEMA_VERSION made
+#: before an index was added get it when next opened (`create`), without a rebuild: so
 #: the enterprise list's two orders, read from the index alone (many names repeat, so the
 #: tie on the credit code decided a sort of every enterprise on each page).
-ADDED_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS idx_enterprises_name_order ON enterprises "
-    "(name_key, enterprise_id)",
-    "CREATE INDEX IF NOT EXISTS idx_enterprises_awarded_order ON enterprises "
-    "(awarded_fen DESC, name_key)",
+INDEXES = (
+    *((f"idx_{t}_enterprise", f"{t} (enterprise_id)", False) for t in PER_ENTERPRISE),
+    ("idx_history_enterprise", "history (enterprise_id, notification_id)", False),
+    ("idx_applications_status", "applications (status)", False),
+    ("idx_enterprises_name_key", "enterprises (name_key)", False),
+    ("idx_enterprises_name_order", "enterprises (name_key, enterprise_id)", False),
+    ("idx_enterprises_awarded_order", "enterprises (awarded_fen DESC, name_key)", False),
+    ("idx_applications_submitted", "applications (submitted_on)", False),
+    ("idx_windows_ends", "windows (ends_on)", False),
+    ("idx_users_aggregate", "users (aggregate_id)", True),
+    ("idx_users_token", "users (token_hash)", False),
+    ("idx_user_history_username", "user_history (username, notification_id)", False),
 )
 
 
@@ -163,13 +171,6 @@ class Views:
                             "recorded_at": str}, pk="notification_id"),
             sql("aggregates", {"aggregate_id": str, "enterprise_id": str,
                                "application_id": str}, pk="aggregate_id"),
-            *(f"CREATE INDEX idx_{t}_enterprise ON {t} (enterprise_id)" for t in PER_ENTERPRISE),
-            "CREATE INDEX idx_history_enterprise ON history (enterprise_id, notification_id)",
-            "CREATE INDEX idx_applications_status ON applications (status)",
-            "CREATE INDEX idx_enterprises_name_key ON enterprises (name_key)",
-            *ADDED_INDEXES,
-            "CREATE INDEX idx_applications_submitted ON applications (submitted_on)",
-            "CREATE INDEX idx_windows_ends ON windows (ends_on)",
             """CREATE VIEW spend AS
             SELECT a.policy, a.article, t.year,
                    SUM(t.counted_fen) AS awarded_fen,
@@ -180,14 +181,17 @@ class Views:
             sql("users", {"username": str, "aggregate_id": str, "name": str, "role": str,
                           "password_hash": str, "token_hash": str, "active": int, "epoch": int,
                           "added_at": str, "changed_at": str}, pk="username"),
-            "CREATE UNIQUE INDEX idx_users_aggregate ON users (aggregate_id)",
-            "CREATE INDEX idx_users_token ON users (token_hash)",
             sql("user_history", {"notification_id": int, "username": str, "event": str,
                                  "role": str, "active": int, "actor": str, "at": str,
                                  "recorded_at": str}, pk="notification_id"),
-            "CREATE INDEX idx_user_history_username ON user_history (username, notification_id)",
             sql("tracking", {"name": str, "position": int}, pk="name"),
         ]
+
+    def indexes(self) -> list[str]:
+        """The statements that create the views' indexes (a rebuild creates them after its
+        rows: sorting each index once costs less than keeping it in order row by row)."""
+        return [f"CREATE {'UNIQUE ' if unique else ''}INDEX IF NOT EXISTS {name} ON {on}"
+                for name, on, unique in INDEXES]
 
     @contextmanager
     def transaction(self):
@@ -211,19 +215,26 @@ class Views:
             if not exists or not version or version[0] != SCHEMA_VERSION:
                 self.reset()
             else:
-                for statement in ADDED_INDEXES:
-                    conn.execute(statement)
+                self.index()
 
-    def reset(self) -> None:
-        """Empty views of the current shape, at position 0 (inside a transaction)."""
+    def reset(self, indexed: bool = True) -> None:
+        """Empty views of the current shape, at position 0 (inside a transaction); without
+        their indexes when not `indexed` (then `index` must follow before anyone reads)."""
         conn = self.db.conn
         self.drop()
         for statement in self.schema():
             conn.execute(statement)
+        if indexed:
+            self.index()
         conn.execute("INSERT INTO tracking (name, position) VALUES ('schema', ?)",
                      (SCHEMA_VERSION,))
         # the name keys here are made by this pinyin reader (projections/pinyin.py)
         conn.execute("INSERT INTO tracking (name, position) VALUES (?, 1)", (pinyin.MAKER,))
+
+    def index(self) -> None:
+        """Create the indexes the views lack (inside the caller's transaction)."""
+        for statement in self.indexes():
+            self.db.conn.execute(statement)
 
     def drop(self) -> None:
         """Drop every view and table (inside the caller's transaction)."""

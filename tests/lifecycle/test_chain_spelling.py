@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifecycle.audit import _DecodeOnce
-from lifecycle.chain import canonical, chain_hash
+from lifecycle.chain import canonical, chain_hash, has_float
 from lifecycle.transcodings import DateAsISO
 
 leaves = (st.text() | st.integers() | st.booleans() | st.none() | st.floats()
@@ -39,6 +39,29 @@ def test_the_fast_and_the_plain_spelling_hash_alike(state):
     except UnicodeEncodeError:  # a lone surrogate: neither spelling can hash it
         return
     assert chain_hash("m:T", "abc", 3, state) == expected
+
+
+# What a new event can hold: anything of the above, stored types, tuples, a str subclass.
+class Code(str):
+    pass
+
+
+created_leaves = leaves | st.uuids() | st.datetimes(timezones=st.none() | st.timezones()) \
+    | st.text(max_size=5).map(Code)
+created = st.recursive(created_leaves, lambda inner: st.lists(inner, max_size=4)
+                       | st.lists(inner, max_size=3).map(tuple)
+                       | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.text(max_size=10), created, max_size=6))
+def test_a_new_events_hash_asks_orjson_only_where_no_float_is(state):
+    """Events hash themselves when created with `floats=has_float(state)`: the same hash."""
+    try:
+        expected = stdlib_hash("m:T", "abc", 3, state)
+    except UnicodeEncodeError:
+        return
+    assert chain_hash("m:T", "abc", 3, state, floats=has_float(state)) == expected
 
 
 def test_the_values_events_hold_hash_alike():
