@@ -26,7 +26,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError
 
-from lifecycle import accounts, command_log, credit_code, daily_run, store, text
+from lifecycle import accounts, command_log, credit_code, daily_run, presence, store, text
 from lifecycle import commands as c
 from lifecycle.catalogue_versions import CatalogueSnapshot, catalogue_uuid
 from lifecycle.clock import Clock
@@ -84,15 +84,16 @@ class _WorkingSet:
     cache, and its save's version check catches a stale one.
     """
 
-    def __init__(self, fresh: bool):
+    def __init__(self, fresh: bool, absent: frozenset = frozenset()):
         self.fresh = fresh
+        self.absent = absent  # ids the store held no event of when the group began
         self.aggregates: dict = {}
         self.marks: dict = {}
         self.events: list = []  # every new event, in the order the commands made them
 
     def get(self, aggregate_id, fetch):
         found = self.aggregates.get(aggregate_id)
-        if found is None:
+        if found is None and aggregate_id not in self.absent:
             found = fetch(aggregate_id, self.fresh)
             if found is not None:
                 self.aggregates[aggregate_id] = found
@@ -207,7 +208,7 @@ class Ledger(Application):
 
     def _run_group(self, commands: list[c.Command]) -> list[Outcome]:
         if len(commands) > 1:
-            work = _WorkingSet(fresh=False)
+            work = _WorkingSet(fresh=False, absent=self._absent(commands))
             try:
                 outcomes = []
                 for command in commands:
@@ -220,6 +221,17 @@ class Ledger(Application):
             except (IntegrityError, OperationalError, _Regroup):
                 pass  # decided again, one at a time, on fresh state
         return [self._run_together([command])[0] for command in commands]
+
+    def _absent(self, commands: list[c.Command]) -> frozenset:
+        """The aggregates these commands name by their own ids (enterprise, application,
+        flag board, command record) that neither the cache nor the store holds: the store
+        asked once for the group, not once for each new id. One created meanwhile by
+        another writer makes the group's save conflict, and it is decided again fresh."""
+        cache = self.repository.cache
+        named = {uid for command in commands for uid in _named(command)
+                 if cache is None or not _cached(cache, uid)}
+        found = presence.stored(self.recorder, named) if named else None
+        return frozenset() if found is None else frozenset(named - found)
 
     def _run_together(self, commands: list[c.Command]) -> list[Outcome]:
         for _ in range(ATTEMPTS):
@@ -575,6 +587,22 @@ class Ledger(Application):
         if snapshot is None:
             raise LookupError(f"no stored catalogue version {version}")
         return catalogue_module.from_sources(snapshot.sources)
+
+
+def _named(command: c.Command) -> list:
+    """The aggregates a command reads or creates by the ids it carries."""
+    ids = []
+    enterprise = getattr(command, "enterprise_id", None)
+    if isinstance(enterprise, str):
+        ids.append(enterprise_uuid(enterprise))
+        if isinstance(command, c.ReconcileFlags):
+            ids.append(board_uuid(enterprise))
+    application = getattr(command, "application_id", None)
+    if isinstance(application, str):
+        ids.append(application_uuid(application))
+    if isinstance(command.command_id, str):
+        ids.append(command_uuid(command.command_id))
+    return ids
 
 
 def _cached(cache, aggregate_id) -> bool:

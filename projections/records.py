@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -155,7 +155,14 @@ def day(value) -> date | None:
     value = _data(value)
     if value is None or isinstance(value, date):
         return value
-    return date.fromisoformat(value)
+    return _date(value)
+
+
+# A long history names the same few thousand days again and again: each is parsed once
+# and shared (dates are immutable).
+@lru_cache(maxsize=1 << 16)
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
 
 
 def moment(value) -> datetime | None:

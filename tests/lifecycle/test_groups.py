@@ -71,3 +71,35 @@ def test_commands_carried_out_together_are_all_saved_or_none(ledger):
 
 def lines_of(outcomes):
     return [contract.line(o) for o in outcomes]
+
+
+def test_a_group_asks_the_store_once_for_the_new_ids_its_commands_name(event_store):
+    from tests.builders import register, submit
+
+    commands = [load_command(c) for c in (
+        *(register(n) for n in range(1, 21)), *(submit(f"N-{n}", n) for n in range(1, 21)))]
+    with closing(event_store.ledger()) as ledger:
+        reads = []
+        select_events = ledger.recorder.select_events
+        ledger.recorder.select_events = lambda *a, **k: reads.append(a) or select_events(*a, **k)
+        lines = lines_of(ledger.run(commands, group=40))
+        assert all(line["ok"] for line in lines)
+        assert reads == []  # each registration and submission knew its id was new
+        # and what it decided is what one command at a time decides
+        again = lines_of(ledger.run([load_command(submit("N-1", 1))]))
+        assert again[0]["error"]["code"] == "duplicate_id"
+
+
+def test_the_store_says_which_ids_it_holds_events_of(event_store):
+    from uuid import uuid4
+
+    from lifecycle import presence
+    from lifecycle.enterprise import enterprise_uuid
+    from tests.builders import credit_code, register
+
+    with closing(event_store.ledger()) as ledger:
+        assert ledger.execute(load_command(register(1))).ok
+        held, other = enterprise_uuid(credit_code(1)), uuid4()
+        assert presence.stored(ledger.recorder, [held, other]) == {held}
+        many = [uuid4() for _ in range(presence.CHUNK + 7)] + [held]
+        assert presence.stored(ledger.recorder, many) == {held}
