@@ -20,7 +20,7 @@ import sqlite_utils
 from lifecycle import store
 from lifecycle.accounts import UserAccount
 from policies.catalogue import Catalogue
-from projections import derive, pinyin
+from projections import derive, pinyin, records
 from projections.state import AppState, EnterpriseState
 
 VIEWS_FILE = "views.sqlite"
@@ -75,11 +75,12 @@ def fen(amount: Decimal | str | None) -> int | None:
 
 
 def from_fen(value: int | None) -> Decimal | None:
-    return None if value is None else (Decimal(value) / 100).quantize(Decimal("0.01"))
+    """Whole fen as yuan with two places (the exponent set, nothing divided)."""
+    return None if value is None else Decimal(value).scaleb(-2)
 
 
 def _day(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
+    return None if value is None else records.day(value)  # each day parsed once
 
 
 def _iso(value: date | None) -> str | None:
