@@ -153,14 +153,16 @@ def _annual_caps(views: Views, enterprise_ids: list[str], year: int) -> dict[str
 
 def enterprise(views: Views, ledger: Ledger, enterprise_id: str,
                as_of: date | None = None, today: date | None = None,
-               deadlines: Deadlines | None = None) -> dict | None:
+               deadlines: Deadlines | None = None, recent: int | None = None) -> dict | None:
     """Everything the enterprise page shows, now or as it stood on business date `as_of`.
 
     None when no such enterprise is registered. For a past date the state is
     replayed from the log (`queries.state_from_log`), so awards, caps, windows and
     history (and the flags open) are those of that day; `registered` is False
     when the enterprise was not registered yet. With `today`, `obligations` holds what
-    falls due on that day (or on `as_of`), judged live on the state shown.
+    falls due on that day (or on `as_of`), judged live on the state shown. `history`
+    holds every row, oldest first, or with `recent` the newest `recent` of them;
+    `history_total` counts them all.
     """
     row = views.db.execute("SELECT name FROM enterprises WHERE enterprise_id = ?",
                            (enterprise_id,)).fetchone()
@@ -176,9 +178,7 @@ def enterprise(views: Views, ledger: Ledger, enterprise_id: str,
     answer = derive.entitlement(state, ledger.catalogue)
     applications = sorted(state.applications.values(),
                           key=lambda a: (a.submitted_on, a.application_id))
-    history = [dict(h) for h in views.db.query(
-        "SELECT * FROM history WHERE enterprise_id = ? AND (? IS NULL OR at <= ?) "
-        "ORDER BY notification_id", [enterprise_id, _iso(as_of), _iso(as_of)])]
+    history, history_total = _history(views, enterprise_id, as_of, recent)
     return {
         **answer, "registered": True, "as_of": as_of, "sectors": state.sectors,
         "registered_on": state.registered_on, "dishonesty": state.dishonesty,
@@ -190,7 +190,7 @@ def enterprise(views: Views, ledger: Ledger, enterprise_id: str,
             "clawback_due": a.clawback_due, "tranches": a.tranches,
             "evaluations": [{"year": y, **e} for y, e in sorted(a.evaluations.items())],
         } for a in applications],
-        "history": history,
+        "history": history, "history_total": history_total,
         "obligations": [] if today is None else [
             {"key": o.key, "kind": o.kind, "application_id": o.application_id,
              "policy": o.policy, "due_on": o.due_on, "message": o.message, "values": o.values,
@@ -198,6 +198,25 @@ def enterprise(views: Views, ledger: Ledger, enterprise_id: str,
             for o in obligations(state, ledger.catalogue, as_of or today,
                                  deadlines or Deadlines())],
     }
+
+
+def _history(views: Views, enterprise_id: str, as_of: date | None,
+             recent: int | None) -> tuple[list[dict], int]:
+    """An enterprise's history rows up to `as_of`, oldest first (the newest `recent` of
+    them only, read newest first from the index), and how many there are in all."""
+    where = "WHERE enterprise_id = ? AND (? IS NULL OR at <= ?)"
+    args = [enterprise_id, _iso(as_of), _iso(as_of)]
+    if recent is None:
+        rows = [dict(h) for h in views.db.query(
+            f"SELECT * FROM history {where} ORDER BY notification_id", args)]
+        return rows, len(rows)
+    rows = [dict(h) for h in views.db.query(
+        f"SELECT * FROM history {where} ORDER BY notification_id DESC LIMIT ?",
+        [*args, recent])]
+    rows.reverse()
+    total = len(rows) if len(rows) < recent else views.db.execute(
+        f"SELECT count(*) FROM history {where}", args).fetchone()[0]
+    return rows, total
 
 
 def application(views: Views, application_id: str) -> dict | None:

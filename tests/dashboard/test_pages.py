@@ -191,6 +191,33 @@ def test_the_forms_and_quotes_date_today_by_the_services_clock(seeded, tmp_path)
         services(app).close()
 
 
+@pytest.mark.parametrize("as_of", [None, "2025-07-10"])
+def test_the_newest_history_rows_are_the_end_of_the_whole_history(app, as_of):
+    from datetime import date
+
+    day = None if as_of is None else date.fromisoformat(as_of)
+    with services(app).reader() as views:
+        whole = pages.enterprise(views, services(app).ledger, E1, day)
+        newest = pages.enterprise(views, services(app).ledger, E1, day, recent=2)
+        everything = pages.enterprise(views, services(app).ledger, E1, day, recent=10_000)
+    assert len(whole["history"]) > 2
+    assert newest["history"] == whole["history"][-2:]
+    assert newest["history_total"] == whole["history_total"] == len(whole["history"])
+    assert everything["history"] == whole["history"]
+    assert everything["history_total"] == len(whole["history"])
+
+
+def test_links_of_a_page_are_those_flask_routes(app):
+    from web.dashboard import shell
+
+    with app.test_request_context("/enterprises"):
+        from flask import url_for
+
+        link = shell._links("applications.show", "application_id")
+        for key in ("A-1", "TZ-2025-00001", "a b", "x/y", "中文", "%41", "-"):
+            assert link(key) == url_for("applications.show", application_id=key)
+
+
 def test_the_enterprise_page_shows_its_newest_history_and_links_the_whole(app, staff,
                                                                           monkeypatch):
     from web.dashboard import enterprises

@@ -30,6 +30,10 @@ bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 RECENT_HISTORY = 25
 #: Rows a page of the full history shows.
 HISTORY_PAGE = 100
+#: The list's arguments, read by one schema made once: making it (copying its fields) was
+#: a twentieth of the list's time, and an instance loads any number of times (marshmallow
+#: keeps no state of a load on it).
+LIST_ARGUMENTS = arguments.EnterpriseList()
 
 
 @bp.get("")
@@ -42,7 +46,7 @@ def index():
     args = request.args
     if args.get("export"):
         return _export()
-    given = arguments.read(arguments.EnterpriseList())
+    given = arguments.read(LIST_ARGUMENTS)
     year = given["year"] or services().clock.today().year
     with services().reader() as views:
         found = pages.enterprise_list(
@@ -76,19 +80,20 @@ def show(enterprise_id: str):
     with services().reader() as views:
         page = pages.enterprise(views, ledger, enterprise_id, as_of,
                                 today=services().clock.today(),
-                                deadlines=services().deadlines)
+                                deadlines=services().deadlines, recent=RECENT_HISTORY)
     if page is None:
         abort(404)
-    history = page.get("history", [])
-    page["history_total"] = len(history)
-    page["history"] = history[-RECENT_HISTORY:]
+    page.setdefault("history", [])
+    page.setdefault("history_total", 0)
     timeline = bars = None
     if page["registered"]:
         bars = _cap_groups(page["caps"])
         tranches = {a["application_id"]: a["tranches"] for a in page["applications"]}
         timeline = charts.timeline(page["windows"], tranches, as_of or services().clock.today())
+    evaluations = [(a, e) for a in page.get("applications", ()) for e in a["evaluations"]]
     return render_template("enterprises/show.html", page=page, bars=bars, timeline=timeline,
-                           as_of_text=request.args.get("as_of", ""), as_of_error=as_of_error)
+                           evaluations=evaluations, as_of_text=request.args.get("as_of", ""),
+                           as_of_error=as_of_error)
 
 
 @bp.get("/<enterprise_id>/history")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache, lru_cache
 
 from web import words
 from web.words import BEIJING, MONTHS_EN, Reader  # noqa: F401 - kept for importers
@@ -82,11 +83,13 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+@cache
 def reader(lang: str) -> Reader:
     """The desk's reader of `lang`: amounts and dates as people write them."""
     return Reader("zh" if lang == "zh" else "en", plain=False)
 
 
+@lru_cache(maxsize=8192)  # the catalogues do not change while the service runs
 def _template(lang: str, key: str) -> str | None:
     pair = TEXT.get(key)
     if pair is not None:
@@ -118,16 +121,39 @@ def label(lang: str, prefix: str, key: str | None) -> str:
 
 def money(lang: str, amount: Decimal | str | int | None, exact: bool = False) -> str:
     """An amount in yuan as the language writes it: 38.00万元, or ¥380,000.00."""
-    return words.money(amount, reader(lang), exact=exact)
+    if amount is None:
+        return words.money(None)
+    # The formatter reads an amount as the decimal its text writes (sign and places too),
+    # so the text is a faithful key: a page writes the same caps and totals many times.
+    return _money(lang, str(amount), exact)
+
+
+@lru_cache(maxsize=8192)
+def _money(lang: str, text: str, exact: bool) -> str:
+    return words.money(text, reader(lang), exact=exact)
 
 
 def money_fen(lang: str, fen: int | None) -> str:
     """An amount held in fen (the views' INTEGER columns), as `money` writes it."""
+    if type(fen) is int:
+        return _money_fen(lang, fen)
+    return words.money_fen(fen, reader(lang))
+
+
+@lru_cache(maxsize=8192)
+def _money_fen(lang: str, fen: int) -> str:
     return words.money_fen(fen, reader(lang))
 
 
 def day(lang: str, value: date | str | None) -> str:
     """A date as the language writes it: 2025年7月1日, or 1 Jul 2025."""
+    if type(value) is date or type(value) is str:
+        return _day(lang, value)
+    return words.day(value, reader(lang))
+
+
+@lru_cache(maxsize=8192)
+def _day(lang: str, value: date | str) -> str:
     return words.day(value, reader(lang))
 
 

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
-from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
 
 from policies.money import yuan
@@ -61,8 +72,12 @@ def _(key: str, **values) -> str:
 
 def clause_title(policy: str, article: int, item: str | None = None) -> str:
     """The article's title (and the item's, where it has several) in the page's language."""
-    catalogue = services().ledger.catalogue
-    zh = language() == "zh"
+    return _clause_title(services().ledger.catalogue, language(), policy, article, item)
+
+
+def _clause_title(catalogue, lang: str, policy: str, article: int,
+                  item: str | None = None) -> str:
+    zh = lang == "zh"
     try:
         art = catalogue.policy(policy).articles[article]
     except (LookupError, KeyError):
@@ -135,6 +150,90 @@ def amount_input(lang: str, value) -> str:
     return f"{amount:,.2f}"
 
 
+@cache
+def _spoken(lang: str) -> dict:
+    """The helpers a page calls most, bound to `lang`: a page asks for its language a few
+    hundred times, and asking the request's session through `g` each time cost a tenth
+    of the enterprise page."""
+    def translate(key: str, **values) -> str:
+        return i18n.translate(lang, key, **values)
+
+    return {"_": translate, "language": lambda: lang, "grants_lang": lang,
+            "label": lambda prefix, key: i18n.label(lang, prefix, key)}
+
+
+#: What `url_for` leaves as it is in a path (the letters, digits and "-" of credit codes
+#: and application numbers): a link to such a key is the one to another with it replaced.
+_PLAIN_KEY = re.compile(r"[0-9A-Za-z-]+")
+
+
+def _links(endpoint: str, name: str):
+    """`url_for(endpoint, name=key)` for a page's many keys: routed once, then each plain
+    key put in its place (any other key routed as it is)."""
+    head = None
+
+    def link(key: str) -> str:
+        nonlocal head
+        if type(key) is str and _PLAIN_KEY.fullmatch(key):
+            if head is None:
+                sample = url_for(endpoint, **{name: "0"})
+                head = sample[:-1] if sample.endswith("/0") else ""
+            if head:
+                return head + key
+        return url_for(endpoint, **{name: key})
+
+    return link
+
+
+def spoken_helpers() -> dict:
+    """The context of every page rendered in a request: `_spoken` of its language, a
+    `clause_title` that looks each article up once a page, and `application_url` and
+    `enterprise_url`, the links of a page's tables without routing each."""
+    if not has_request_context():
+        return {}
+    lang = language()
+    titles: dict[tuple, str] = {}
+
+    def page_clause_title(policy: str, article: int, item: str | None = None) -> str:
+        key = (policy, article, item)
+        title = titles.get(key)
+        if title is None:
+            title = titles[key] = _clause_title(services().ledger.catalogue, lang, policy,
+                                                article, item)
+        return title
+
+    return {**_spoken(lang), "clause_title": page_clause_title,
+            "application_url": _links("applications.show", "application_id"),
+            "enterprise_url": _links("enterprises.show", "enterprise_id")}
+
+
+def _page_language(context) -> str:
+    """The language of the page being rendered: bound in its context by `spoken_helpers`,
+    or (a macro imported without the context) the request's."""
+    return context.get("grants_lang") or language()
+
+
+#: What a plain dict answers as attributes (its methods); any other name is a key.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+def _template_getattr(environment):
+    """Jinja's `x.name`, first for the dicts the views answer with: Jinja tries the
+    attribute first and a raised AttributeError before the key cost a tenth of a page.
+    A plain dict has no attributes but its methods, so the answer is the same."""
+    general = environment.getattr
+
+    def getattr_(obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return environment.undefined(obj=obj, name=attribute)
+        return general(obj, attribute)
+
+    return getattr_
+
+
 def install_helpers(app) -> None:
     """Give every template the translation, formatting and page helpers."""
     app.jinja_env.globals.update(
@@ -144,14 +243,18 @@ def install_helpers(app) -> None:
         ladder_title=messages.ladder_title, rung_title=messages.rung_title,
         kind_meaning=messages.kind_meaning, flag_message=messages.flag_message,
         field_label=field_label, amount_preview=amount_preview, text_lang=text_lang,
-        label=lambda prefix, key: i18n.label(language(), prefix, key))
+        label=lambda prefix, key: i18n.label(language(), prefix, key),
+        application_url=lambda key: url_for("applications.show", application_id=key),
+        enterprise_url=lambda key: url_for("enterprises.show", enterprise_id=key))
+    app.context_processor(spoken_helpers)
+    app.jinja_env.getattr = _template_getattr(app.jinja_env)
     app.jinja_env.filters.update(
-        money=lambda v: i18n.money(language(), v),
-        exact=lambda v: i18n.money(language(), v, exact=True),
-        amount_input=lambda v: amount_input(language(), v),
-        fen=lambda v: i18n.money_fen(language(), v),
-        day=lambda v: i18n.day(language(), v),
-        moment=lambda v: i18n.moment(language(), v),
+        money=pass_context(lambda c, v: i18n.money(_page_language(c), v)),
+        exact=pass_context(lambda c, v: i18n.money(_page_language(c), v, exact=True)),
+        amount_input=pass_context(lambda c, v: amount_input(_page_language(c), v)),
+        fen=pass_context(lambda c, v: i18n.money_fen(_page_language(c), v)),
+        day=pass_context(lambda c, v: i18n.day(_page_language(c), v)),
+        moment=pass_context(lambda c, v: i18n.moment(_page_language(c), v)),
         percent=lambda rate: f"{(Decimal(rate) * 100).normalize():f}")
 
 
