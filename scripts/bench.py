@@ -534,6 +534,9 @@ def bench_pages_in_process(data: Path, rules: Path, username: str, count: int,
     app = create_app({"GRANTS_DATA": str(data), "GRANTS_EVENT_STORE": "", "SECRET_KEY": "bench",
                       "GRANTS_SCHEDULER": "off", "GRANTS_POLICIES_DIR": str(rules),
                       "GRANTS_TODAY": END.isoformat()})
+    from web.cli import served_work
+
+    served_work()  # the collector tuned as in a served process (`grants serve`)
     try:
         client = app.test_client()
         client.get("/login")
