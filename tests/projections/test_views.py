@@ -47,6 +47,23 @@ def test_incremental_views_equal_rebuilt_views_table_by_table(ledger, follower, 
         assert incremental[table] == rebuilt[table], table
 
 
+def schema_of(views: Views) -> list:
+    return sorted(views.db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                                   "WHERE name NOT LIKE 'sqlite_%'").fetchall())
+
+
+def test_a_rebuild_leaves_every_table_index_and_view_a_new_views_file_has(ledger, follower,
+                                                                         tmp_path):
+    """A rebuild creates the indexes after its rows (projections/follower.py): the same
+    indexes, and the queries that read them find the same rows."""
+    run(ledger, *history(ledger.catalogue, enterprises=8, seed=3))
+    follower.rebuild()
+    with closing(Views(tmp_path / "new.sqlite")) as new:
+        assert schema_of(follower.views) == schema_of(new)
+    assert any(row[0] == "index" and row[1] == "idx_history_enterprise"
+               for row in schema_of(follower.views))
+
+
 def test_a_rebuild_of_the_same_views_file_gives_the_same_rows(ledger, follower):
     run(ledger, *history(ledger.catalogue, enterprises=15, seed=5))
     follower.catch_up()
