@@ -19,12 +19,20 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
+import orjson
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, Mapper
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    UUIDAsHex,
+)
 
 from lifecycle.chain import chain_hash
 from lifecycle.clock import beijing_date
@@ -33,6 +41,7 @@ from lifecycle.grant import GrantApplication
 from lifecycle.integrity import BrokenLink, verify
 from lifecycle.log_leaf import Unreadable, read_records
 from lifecycle.status import Step
+from lifecycle.transcodings import DateAsISO
 from policies.calculator import Quote, plan_problems, quote
 from policies.catalogue import Catalogue
 from policies.facts import Request
@@ -47,8 +56,9 @@ KINDS = (
 )
 # Refusals of the calculator reported under their own code; others read as ineligible.
 REFUSAL_KINDS = ("policy_not_in_force", "ineligible", "duplicate_support")
-#: Hash records the decoder saw no float in with orjson alone (False: the plain walk,
-#: kept so that tests can show both give the same findings).
+#: Parse records with orjson and hash those the decoder saw no float in with orjson
+#: alone (False: the library's decoder and the plain walk, kept so that tests can show
+#: both give the same findings).
 FAST_HASH = True
 
 
@@ -219,6 +229,8 @@ class _Replay:
         self.findings: list[Finding] = []
         self.differences: list[Difference] = []
         self.replayed = self.decisions = 0
+        self._kinds: dict[type, tuple] = {}  # event class -> (aggregate class, states, created)
+        self._enterprise_keys: dict[str, str] = {}  # enterprise id -> its aggregate's key
         self.checks = {
             GrantApplication.ApplicationApproved: self._check_approval,
             GrantApplication.TrancheDisbursed: self._check_disbursement,
@@ -238,17 +250,18 @@ class _Replay:
         if self.as_of is not None and at is not None and at > self.as_of:
             return
         self.replayed += 1
-        self._check_date(event, record.id)
+        key = str(event.originator_id)  # once: the aggregates are kept by its text
+        self._check_date(event, key, record.id)
         check = self.checks.get(type(event))
         if check is not None:
             try:
-                check(event, record.id)  # on the state before the event, as the ledger decided
+                check(event, key, record.id)  # on the state before, as the ledger decided
             except Exception as e:  # forged fields of the wrong shape
                 self.findings.append(Finding("not_replayable", "cannot_recheck",
                                              notification_id=record.id, at=at,
                                              detail={"event": type(event).__name__,
                                                      "error": repr(e)}))
-        self._apply(event, record.id)
+        self._apply(event, key, record.id)
 
     def names(self, aggregate_id: str) -> tuple[str | None, str | None]:
         """(application id, enterprise id) of an aggregate the replay has seen."""
@@ -258,26 +271,31 @@ class _Replay:
         ent = self.enterprises.get(aggregate_id)
         return None, ent.enterprise_id if ent is not None else None
 
-    def _apply(self, event, nid: int) -> None:
-        key = str(event.originator_id)
-        for kind, states in ((GrantApplication, self.applications),
-                             (EnterpriseLedger, self.enterprises)):
-            if not isinstance(event, kind.Event):
-                continue
-            # A creation starts from a bare shell, which the event's apply fills.
-            created = isinstance(event, Aggregate.Created)
-            agg = object.__new__(kind) if created else states.get(key)
-            if agg is None:  # its creation was removed: the chain check names that
-                return
-            try:
-                event.apply(agg)
-            except Exception as e:  # e.g. a stop of an award never booked
-                self.findings.append(Finding("not_replayable", "cannot_apply",
-                                             notification_id=nid, at=event.at,
-                                             detail={"event": type(event).__name__,
-                                                     "aggregate_id": key, "error": repr(e)}))
-                return
-            states[key] = agg
+    def _apply(self, event, key: str, nid: int) -> None:
+        cls = type(event)
+        found = self._kinds.get(cls)
+        if found is None:  # the first event of its class: which aggregate, if any
+            found = self._kinds[cls] = next(
+                ((kind, states, issubclass(cls, Aggregate.Created))
+                 for kind, states in ((GrantApplication, self.applications),
+                                      (EnterpriseLedger, self.enterprises))
+                 if issubclass(cls, kind.Event)), ())
+        if not found:  # an aggregate the checks never read (accounts, flag boards, ...)
+            return
+        kind, states, created = found
+        # A creation starts from a bare shell, which the event's apply fills.
+        agg = object.__new__(kind) if created else states.get(key)
+        if agg is None:  # its creation was removed: the chain check names that
+            return
+        try:
+            event.apply(agg)
+        except Exception as e:  # e.g. a stop of an award never booked
+            self.findings.append(Finding("not_replayable", "cannot_apply",
+                                         notification_id=nid, at=event.at,
+                                         detail={"event": type(event).__name__,
+                                                 "aggregate_id": key, "error": repr(e)}))
+            return
+        states[key] = agg
 
     def _catalogue(self, version: str) -> Catalogue | None:
         if version not in self.catalogues:
@@ -285,7 +303,12 @@ class _Replay:
         return self.catalogues[version]
 
     def _enterprise(self, enterprise_id: str) -> EnterpriseLedger | None:
-        return self.enterprises.get(str(enterprise_uuid(enterprise_id)))
+        if type(enterprise_id) is not str:  # forged: of a type that may not even hash
+            return self.enterprises.get(str(enterprise_uuid(enterprise_id)))
+        key = self._enterprise_keys.get(enterprise_id)
+        if key is None:  # a uuid5 costs more than the rest of the look-up: once each
+            key = self._enterprise_keys[enterprise_id] = str(enterprise_uuid(enterprise_id))
+        return self.enterprises.get(key)
 
     def _find(self, kind: str, reason: str, app: GrantApplication, nid: int, at: date,
               **values) -> None:
@@ -297,8 +320,8 @@ class _Replay:
 
     # -- approvals --------------------------------------------------------------------
 
-    def _check_approval(self, event, nid: int) -> None:
-        app = self.applications.get(str(event.originator_id))
+    def _check_approval(self, event, key: str, nid: int) -> None:
+        app = self.applications.get(key)
         if app is None:
             self.findings.append(Finding("out_of_sequence", "no_submission",
                                          notification_id=nid, at=event.at,
@@ -392,9 +415,9 @@ class _Replay:
 
     # -- the enterprise ledger's booking ----------------------------------------------
 
-    def _check_booking(self, event, nid: int) -> None:
+    def _check_booking(self, event, key: str, nid: int) -> None:
         pending = self.unbooked.pop(event.application_id, None)
-        ent = self.enterprises.get(str(event.originator_id))
+        ent = self.enterprises.get(key)
         ent_id = ent.enterprise_id if ent is not None else None
         booked = [{"year": t["year"], "amount": t["amount"]} for t in event.tranches]
         if pending is None:
@@ -419,8 +442,8 @@ class _Replay:
 
     # -- disbursements ----------------------------------------------------------------
 
-    def _check_disbursement(self, event, nid: int) -> None:
-        app = self.applications.get(str(event.originator_id))
+    def _check_disbursement(self, event, key: str, nid: int) -> None:
+        app = self.applications.get(key)
         if app is None:
             self.findings.append(Finding("out_of_sequence", "no_submission",
                                          notification_id=nid, at=event.at,
@@ -439,8 +462,8 @@ class _Replay:
                        **{"paid": paid, "planned": planned, "status": str(app.status),
                           "step": "disburse", "year": year, **refused.values})
 
-    def _check_evaluation(self, event, nid: int) -> None:
-        app = self.applications.get(str(event.originator_id))
+    def _check_evaluation(self, event, key: str, nid: int) -> None:
+        app = self.applications.get(key)
         if app is None:
             return  # its submission was removed: the chain check names that
         for refused in app.problems_evaluate(event.year, event.result, event.at):
@@ -448,7 +471,7 @@ class _Replay:
                        **{"year": event.year, "status": str(app.status), "step": "evaluate",
                           **refused.values})
 
-    def _check_date(self, event, nid: int) -> None:
+    def _check_date(self, event, key: str, nid: int) -> None:
         """Rule 9: no step is dated later than the day (in Beijing) it was recorded.
 
         A replay of a synthetic or historical batch runs under GRANTS_TODAY (a fixed
@@ -460,8 +483,8 @@ class _Replay:
             return
         if at <= (self.ledger.clock.fixed or beijing_date(recorded)):
             return
-        app = self.applications.get(str(event.originator_id))
-        ent = self.enterprises.get(str(event.originator_id))
+        app = self.applications.get(key)
+        ent = self.enterprises.get(key)
         self.findings.append(Finding(
             "dated_after_recording", "dated_after_recording",
             app.application_id if app else None,
@@ -474,21 +497,26 @@ class _DecodeOnce:
     record, then the chain check asks for the same bytes. Each gets its own top-level
     copy (the mapper adds and upcasts fields in place).
 
-    It parses with the library's own JSON decoder (the same object hook, so the same
-    values), told also to note any float it meets: a record without one can be hashed
-    by orjson alone (`chain_hash(floats=False)`), with no walk of its values in Python.
-    A transcoder of another kind is used as it is, and every record hashed the plain way.
+    A record is parsed by orjson and its stored types turned back into values by
+    `_Revive`, the way the library's object hook turns them; a record that holds a float
+    (a big integer too, which orjson reads as one), that orjson refuses (NaN, a lone
+    surrogate, ...) or that fails to revive is parsed again by the library's own JSON
+    decoder (the same object hook), told also to note any float it meets, and raises
+    what the library raises. A record without a float is hashed by orjson alone
+    (`chain_hash(floats=False)`), with no walk of its values in Python. A transcoder of
+    another kind is used as it is, and every record hashed the plain way.
     """
 
     def __init__(self, transcoder, fast: bool = True):
         self._transcoder, self._data, self._state = transcoder, None, None
         self._floats = True  # may the record decoded last hold a float?
         library = getattr(transcoder, "decoder", None)
-        self._parse = None
+        self._parse = self._revive = None
         if fast and type(transcoder) is JSONTranscoder and isinstance(library, json.JSONDecoder):
             self._parse = json.JSONDecoder(object_hook=library.object_hook,
                                            parse_float=self._float,
                                            parse_constant=self._constant).decode
+            self._revive = _Revive(transcoder.names)
 
     def _float(self, text: str) -> float:
         self._floats = True
@@ -507,14 +535,85 @@ class _DecodeOnce:
             if self._parse is None:
                 self._state = self._transcoder.decode(data)  # raises for a mangled record
             else:
-                self._floats = False
-                self._state = self._parse(data.decode("utf8"))
+                self._state = self._revive(data) if type(data) is bytes else None
+                if self._state is None:  # a float, or a record orjson or reviving refused
+                    self._floats = False
+                    self._state = self._parse(data.decode("utf8"))
+                else:
+                    self._floats = False
             self._data = data
         return dict(self._state)
 
     def chain_hash(self, topic: str, originator_id, version: int, state: dict) -> str:
         """The chain hash of the state `decode` returned last."""
         return chain_hash(topic, originator_id, version, state, floats=self._floats)
+
+
+class _Float(Exception):
+    """A float in the record: the library's decoder reads it (orjson may read otherwise)."""
+
+
+class _Revive:
+    """orjson's parse of a stored state with its stored types turned back into values,
+    as the library's object hook does it: every dict of exactly the keys `_type_` and
+    `_data_`, innermost first, becomes `decode(_data_)` of the transcoding named
+    `_type_`. For the library's own transcodings and ours, whose `decode` is a plain
+    constructor of a string, that constructor is called directly.
+
+    Answers None for what it leaves to the library: bytes orjson would not write back
+    as they are (a key twice, other spacing, an escape it spells otherwise), a float
+    anywhere, or anything orjson or a transcoding raises on.
+    """
+
+    def __init__(self, names: dict):
+        self._names = names
+        self._direct = {name: _CONSTRUCTORS[type(t)] for name, t in names.items()
+                        if type(t) in _CONSTRUCTORS}
+
+    def __call__(self, data: bytes) -> dict | None:
+        try:
+            state = orjson.loads(data)
+            # Only bytes spelled as orjson writes them back: no key twice in an object
+            # (the library's hook decodes, and may refuse, a value a later one replaces).
+            if type(state) is not dict or orjson.dumps(state) != data:
+                return None
+            return self._dict(state)
+        except Exception:  # noqa: BLE001 - the library's decoder says what it is
+            return None
+
+    def _dict(self, d: dict):
+        direct = self._direct
+        for k, v in d.items():
+            tv = type(v)
+            if tv is dict:
+                if len(v) == 2:
+                    revive, data = direct.get(v.get("_type_")), v.get("_data_")
+                    if revive is not None and type(data) is str:
+                        d[k] = revive(data)
+                        continue
+                d[k] = self._dict(v)
+            elif tv is list:
+                self._list(v)
+            elif tv is float:
+                raise _Float
+        if len(d) == 2 and "_type_" in d and "_data_" in d:
+            return self._names[d["_type_"]].decode(d["_data_"])
+        return d
+
+    def _list(self, items: list) -> None:
+        for i, v in enumerate(items):
+            tv = type(v)
+            if tv is dict:
+                items[i] = self._dict(v)
+            elif tv is list:
+                self._list(v)
+            elif tv is float:
+                raise _Float
+
+
+#: The transcodings whose `decode(data)` of a string is exactly a call of these.
+_CONSTRUCTORS = {DecimalAsStr: Decimal, DatetimeAsISO: datetime.fromisoformat,
+                 UUIDAsHex: UUID, DateAsISO: date.fromisoformat}
 
 
 #: How the ledger's refusals of a disbursement read as audit findings.

@@ -70,12 +70,18 @@ def has_float(value: Any) -> bool:
 
 def _spelled(value: Any) -> str:
     """What `canonical` writes for the leaves orjson hands back (see `chain_hash`)."""
+    spell = _SPELLING.get(type(value))
+    if spell is not None:  # the stored types themselves, looked up rather than tested
+        return spell(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal | UUID):
         return str(value)
     raise TypeError  # anything else (a subclass of str or int, ...): the standard library
 
+
+_SPELLING = {date: date.isoformat, datetime: datetime.isoformat, Decimal: Decimal.__str__,
+             UUID: UUID.__str__}
 
 # orjson hands dates, datetimes and subclasses back to `_spelled`, never spelling them itself.
 _HANDED_BACK = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME

@@ -71,7 +71,7 @@ def verify(app: Application, records=None, decode=None,
                     state = decode(rec.state)
                 except Exception:  # noqa: BLE001 - the undecodable record has its own finding
                     continue
-                if state.get("chain_hash") == chain_hash(rec.topic, rec.originator_id,
+                if state.get("chain_hash") == chain_hash(rec.topic, agg,
                                                          link.version, state):
                     broken[agg] = BrokenLink("reordered", agg, link.version,
                                              link.notification_id, "swapped",
@@ -86,12 +86,12 @@ def verify(app: Application, records=None, decode=None,
             continue
         stored = state.get("chain_hash")
         version = rec.originator_version
-        computed = chain_hash(rec.topic, rec.originator_id, version, state)
+        computed = chain_hash(rec.topic, agg, version, state)
         previous = heads.get(agg)
         expected_prev = previous[1] if previous else GENESIS
         if stored != computed:
             moved = next((v for v in range(1, version + 3) if v != version and
-                          chain_hash(rec.topic, rec.originator_id, v, state) == stored), None)
+                          chain_hash(rec.topic, agg, v, state) == stored), None)
             if moved == version - 1:
                 broken[agg] = BrokenLink("inserted", agg, version, rec.id, "shifted_up",
                                          {"moved": moved})
@@ -122,5 +122,9 @@ def verify(app: Application, records=None, decode=None,
             broken[agg] = BrokenLink("reordered", agg, version, rec.id, "before_predecessor")
             continue
         heads[agg] = (version, stored, rec.id)
-        seen_hashes.setdefault(agg, set()).add(stored)
+        known = seen_hashes.get(agg)
+        if known is None:
+            seen_hashes[agg] = {stored}
+        else:
+            known.add(stored)
     return count, sorted(broken.values(), key=lambda b: (b.notification_id or 0))

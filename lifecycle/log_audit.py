@@ -45,6 +45,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from uuid import UUID
 
 from lifecycle import merkle
 from lifecycle.log_leaf import (
@@ -52,7 +53,6 @@ from lifecycle.log_leaf import (
     leaf_hash_of,
     read_records,
     record_hash,
-    record_hash_of,
     record_key,
 )
 from lifecycle.log_tree import LogTree
@@ -126,10 +126,12 @@ class _Reading:
             self.findings.append(Finding("not_replayable", len(log), None,
                                          {"notification_id": rec.id, "error": rec.error}))
             return
-        rh = record_hash_of(rec)
+        aggregate = rec.originator_id  # its text once, for the record hash and the key
+        aggregate = str(aggregate) if isinstance(aggregate, UUID) else aggregate
+        rh = record_hash(rec.topic, aggregate, rec.originator_version, rec.state)
         log.nids.append(rec.id)
         log.hashes += rh
-        log.keys.append(record_key(rec.originator_id, rec.originator_version))
+        log.keys.append(record_key(aggregate, rec.originator_version))
         edge.append(leaf_hash_of(rec.id, rh))
         if edge.size in self.sizes:
             log.roots[edge.size] = edge.root()
@@ -204,7 +206,9 @@ class LogCheck:
         # The stored leaves, checked against the same signed heads before they are used.
         top = max(sizes, default=0)
         s_nids, s_hashes, s_keys = tree.stored_leaves(top)
-        s_roots = _prefix_roots(s_nids, s_hashes, sizes)
+        s_roots = _same_roots(log, s_nids, s_hashes, sizes)
+        if s_roots is None:
+            s_roots = _prefix_roots(s_nids, s_hashes, sizes)
         bad_leaves = sorted(s for s, r in stored if s_roots.get(s) != r)
         if bad_leaves:
             findings.append(Finding("leaves_mismatch", None, None, {
@@ -247,6 +251,16 @@ def audit_log(ledger: Any, public_keys: Iterable, checkpoints: Iterable[dict] = 
     for rec in read_records(ledger.recorder):
         check.feed(rec)
     return check.finish()
+
+
+def _same_roots(log: _Records, nids: array, hashes: bytearray, sizes: set[int]) -> dict | None:
+    """The roots `_prefix_roots` would compute, when the stored leaves are the first of the
+    recomputed ones, notification ids and record hashes alike: a root is a function of its
+    leaves, and those roots were taken as the records went by. None otherwise."""
+    m = len(nids)
+    if m > len(log) or nids != log.nids[:m] or hashes != log.hashes[:32 * m]:
+        return None
+    return {s: log.roots[s] for s in sizes if s <= m}
 
 
 def _prefix_roots(nids: Sequence[int], hashes: bytes, sizes: set[int]) -> dict:

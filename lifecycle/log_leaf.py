@@ -27,11 +27,14 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from lifecycle.merkle import leaf_hash as merkle_leaf_hash
 
 PAGE = 2000
 _NULL = b"\xff\xff\xff\xff"
+_EIGHT = b"\x00\x00\x00\x08"  # the length of a version's 8 bytes
+_length, _version = struct.Struct(">I").pack, struct.Struct(">q").pack
 
 
 def _field(value: bytes | None) -> bytes:
@@ -50,6 +53,17 @@ def _text(value: Any) -> bytes | None:
 
 def record_hash(topic: Any, originator_id: Any, originator_version: Any, state: Any) -> bytes:
     """SHA-256 of a stored record's columns, as the module docstring lays out."""
+    if (type(topic) is str and type(state) is bytes and type(originator_version) is int
+            and type(originator_id) in (UUID, str)):
+        # The columns as every readable row has them, the same bytes in one join: the
+        # audit hashes every record, and the general spelling below costs twice this.
+        t, o = topic.encode(), str(originator_id).encode()
+        try:
+            return hashlib.sha256(b"".join((
+                _length(len(t)), t, _length(len(o)), o, _EIGHT, _version(originator_version),
+                _length(len(state)), state))).digest()
+        except struct.error:  # a version beyond 64 bits: the general way raises as it did
+            pass
     version = None if originator_version is None else struct.pack(">q", originator_version)
     return hashlib.sha256(_field(_text(topic)) + _field(_text(originator_id)) + _field(version)
                           + _field(_text(state))).digest()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from lifecycle import audit, chain
+from lifecycle import audit, chain, log_audit
 from lifecycle.integrity import verify as verify_chains
 from lifecycle.log_audit import LogCheck, audit_log, verify_consistency_proof, verify_proof
 from lifecycle.log_tree import LogTree
@@ -352,3 +352,45 @@ def test_a_consistency_proof_shows_an_old_checkpoint_is_a_prefix_of_the_new(setu
     assert verify_consistency_proof(proof, keys) == []
     proof["proof"][0] = "00" * 32
     assert [f.kind for f in verify_consistency_proof(proof, keys)] == ["proof_invalid"]
+
+
+# -- the stored leaves' roots, taken from the records when the leaves are theirs -------
+
+
+def _tamper_nothing(setup):
+    pass
+
+
+def _tamper_the_leaf_table(setup):
+    setup.raw.tree_sql("UPDATE log_leaves SET record_hash = ? WHERE leaf_index = 2", bytes(32))
+
+
+def _tamper_the_last_record(setup):
+    setup.raw.delete(setup.raw.rows()[-1][0])
+
+
+def _tamper_a_record_in_the_middle(setup):
+    setup.raw.delete(setup.raw.rows()[4][0])
+
+
+def _grow_after_the_checkpoint(setup):
+    grow(setup.ledger, 10)
+    setup.tree.catch_up()
+
+
+@pytest.mark.parametrize("tamper", [_tamper_nothing, _tamper_the_leaf_table,
+                                    _tamper_the_last_record, _tamper_a_record_in_the_middle,
+                                    _grow_after_the_checkpoint])
+def test_the_stored_leaves_roots_taken_from_the_records_find_as_recomputing_them(
+        setup, tamper, monkeypatch):
+    """`_same_roots` (the stored leaves are the recomputed ones: their roots were taken
+    already) gives the findings of recomputing every stored leaf's root."""
+    tamper(setup)
+    keys = [setup.key.public_key]
+    taken, same_roots = [], log_audit._same_roots
+    monkeypatch.setattr(log_audit, "_same_roots",
+                        lambda *args: taken.append(same_roots(*args)) or taken[-1])
+    quick = audit_log(setup.ledger, keys, [setup.checkpoint])
+    assert (taken[0] is not None) == (tamper in (_tamper_nothing, _grow_after_the_checkpoint))
+    monkeypatch.setattr(log_audit, "_same_roots", lambda *args: None)
+    assert audit_log(setup.ledger, keys, [setup.checkpoint]) == quick
