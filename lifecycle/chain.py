@@ -110,8 +110,10 @@ def chain_hash(topic: str, originator_id: Any, version: int, state: dict,
         else:
             data = orjson.dumps([*head, body], default=_spelled, option=_HANDED_BACK)
     except (_Float, TypeError, orjson.JSONEncodeError):
+        # A lone surrogate cannot be in an event (the text rule refuses it, and UTF-8 can
+        # not store it): only an edited row holds one, and its hash must differ, not fail.
         data = json.dumps([*head, canonical(body)], sort_keys=True, ensure_ascii=False,
-                          separators=(",", ":")).encode()
+                          separators=(",", ":")).encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()
 
 

@@ -192,6 +192,23 @@ def test_an_amount_changed_inside_a_stored_approval_is_a_broken_chain(ledger, ra
     assert "not_booked" in kinds(report)
 
 
+def test_a_lone_surrogate_written_into_a_stored_event_is_a_broken_chain_not_a_crash(
+        ledger, raw):
+    """No event can hold one (the text rule refuses it, and UTF-8 cannot store it): only
+    someone editing the row can put its escape there."""
+    three_year_award(ledger)
+    app = application_uuid("P-1")
+    topic, state = raw.row(app, 3)  # ApplicationApproved
+    changed = bytes(state).replace(b'"900000.00"', b'"900000.00","x":"\\ud800"', 1)
+    assert changed != bytes(state)
+    raw.set(app, 3, topic, changed)
+
+    report = audit(ledger)
+
+    [broken] = of_kind(report, "chain_broken")
+    assert broken.detail["link"] == "changed" and broken.detail["version"] == 3
+
+
 def test_a_deleted_event_is_a_broken_chain(ledger, raw):
     three_year_award(ledger)
     succeed(ledger, evaluate("P-1", 2025), disburse("P-1", 2026))
