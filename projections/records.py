@@ -155,13 +155,14 @@ def day(value) -> date | None:
     value = _data(value)
     if value is None or isinstance(value, date):
         return value
-    return _date(value)
+    return date_of(value)
 
 
 # A long history names the same few thousand days again and again: each is parsed once
 # and shared (dates are immutable).
 @lru_cache(maxsize=1 << 16)
-def _date(text: str) -> date:
+def date_of(text: str) -> date:
+    """An ISO date's text as a date, parsed once per distinct day."""
     return date.fromisoformat(text)
 
 

@@ -80,7 +80,7 @@ def from_fen(value: int | None) -> Decimal | None:
 
 
 def _day(value: str | None) -> date | None:
-    return None if value is None else records.day(value)  # each day parsed once
+    return None if value is None else records.date_of(value)  # each day parsed once
 
 
 def _iso(value: date | None) -> str | None:
