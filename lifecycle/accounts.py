@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from lifecycle import commands as c
 from lifecycle.chain import Chained
 from lifecycle.errors import Refused, invalid
+from lifecycle.ids import aggregate_uuid
 
 ROLES = ("staff", "auditor", "admin")
 MAX_USERNAME = 64
@@ -33,7 +34,7 @@ TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$", re.ASCII)
 
 
 def account_uuid(username: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"grant-ledger:user:{username}")
+    return aggregate_uuid("user", username)
 
 
 def problems_username(username: str) -> list[Refused]:

@@ -230,7 +230,6 @@ class _Replay:
         self.differences: list[Difference] = []
         self.replayed = self.decisions = 0
         self._kinds: dict[type, tuple] = {}  # event class -> (aggregate class, states, created)
-        self._enterprise_keys: dict[str, str] = {}  # enterprise id -> its aggregate's key
         self.checks = {
             GrantApplication.ApplicationApproved: self._check_approval,
             GrantApplication.TrancheDisbursed: self._check_disbursement,
@@ -303,12 +302,7 @@ class _Replay:
         return self.catalogues[version]
 
     def _enterprise(self, enterprise_id: str) -> EnterpriseLedger | None:
-        if type(enterprise_id) is not str:  # forged: of a type that may not even hash
-            return self.enterprises.get(str(enterprise_uuid(enterprise_id)))
-        key = self._enterprise_keys.get(enterprise_id)
-        if key is None:  # a uuid5 costs more than the rest of the look-up: once each
-            key = self._enterprise_keys[enterprise_id] = str(enterprise_uuid(enterprise_id))
-        return self.enterprises.get(key)
+        return self.enterprises.get(str(enterprise_uuid(enterprise_id)))
 
     def _find(self, kind: str, reason: str, app: GrantApplication, nid: int, at: date,
               **values) -> None:
@@ -535,12 +529,10 @@ class _DecodeOnce:
             if self._parse is None:
                 self._state = self._transcoder.decode(data)  # raises for a mangled record
             else:
+                self._floats = False  # the library's parse below notes any float it meets
                 self._state = self._revive(data) if type(data) is bytes else None
                 if self._state is None:  # a float, or a record orjson or reviving refused
-                    self._floats = False
                     self._state = self._parse(data.decode("utf8"))
-                else:
-                    self._floats = False
             self._data = data
         return dict(self._state)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from lifecycle.chain import Chained
+from lifecycle.ids import aggregate_uuid
 
 
 def catalogue_uuid(version: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"grant-ledger:catalogue:{version}")
+    return aggregate_uuid("catalogue", version)
 
 
 class CatalogueSnapshot(Chained):

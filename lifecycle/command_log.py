@@ -21,17 +21,18 @@ from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from lifecycle import commands as c
 from lifecycle.chain import Chained
 from lifecycle.errors import Refused
+from lifecycle.ids import aggregate_uuid
 
 MAX_LENGTH = 100  # DOMAIN.md: a string of at most 100 characters chosen by the sender
 
 
 def command_uuid(command_id: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"grant-ledger:command:{command_id}")
+    return aggregate_uuid("command", command_id)
 
 
 def storable(values: dict) -> dict:
@@ -88,7 +89,7 @@ class CommandRecord(Chained):
 
 
 def request_uuid(username: str, key: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"grant-ledger:request:{username}\n{key}")
+    return aggregate_uuid("request", f"{username}\n{key}")
 
 
 def derived_id(username: str, key: str, fingerprint: str) -> str:

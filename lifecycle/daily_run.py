@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from lifecycle import commands as c
 from lifecycle.chain import Chained
 from lifecycle.errors import Refused
+from lifecycle.ids import aggregate_uuid
 
 LEASE = timedelta(hours=2)  # longer than the job takes at 10,000 enterprises (docs/scaling.md)
 
 
 def daily_run_uuid(on: date) -> UUID:
-    return uuid5(NAMESPACE_URL, f"grant-ledger:daily-run:{on.isoformat()}")
+    return aggregate_uuid("daily-run", on.isoformat())
 
 
 class DailyRun(Chained):

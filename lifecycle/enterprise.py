@@ -12,16 +12,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from lifecycle.chain import Chained
+from lifecycle.ids import aggregate_uuid
 from policies.facts import REVOKED, STOPPED, Award, Enterprise, Tranche
 
 
-@lru_cache(maxsize=1 << 16)  # asked for on every command; uuid5 hashes each time
 def enterprise_uuid(enterprise_id: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"grant-ledger:enterprise:{enterprise_id}")
+    return aggregate_uuid("enterprise", enterprise_id)
 
 
 class EnterpriseLedger(Chained):

@@ -7,17 +7,16 @@ job never contends with approvals for the same consistency boundary.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from lifecycle.chain import Chained
+from lifecycle.ids import aggregate_uuid
 
 SCHEDULER = "scheduler"
 
 
-@lru_cache(maxsize=1 << 16)  # asked for on every command; uuid5 hashes each time
 def board_uuid(enterprise_id: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"grant-ledger:flags:{enterprise_id}")
+    return aggregate_uuid("flags", enterprise_id)
 
 
 class FlagBoard(Chained):

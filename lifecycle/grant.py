@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from lifecycle.chain import Chained
 from lifecycle.errors import Refused, invalid
+from lifecycle.ids import aggregate_uuid
 from lifecycle.status import Status, Step, after, check_step
 
 RESULTS = ("pass", "fail")
 
 
-@lru_cache(maxsize=1 << 16)  # asked for on every command; uuid5 hashes each time
 def application_uuid(application_id: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"grant-ledger:application:{application_id}")
+    return aggregate_uuid("application", application_id)
 
 
 class GrantApplication(Chained):

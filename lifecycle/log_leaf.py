@@ -64,6 +64,11 @@ def record_hash(topic: Any, originator_id: Any, originator_version: Any, state: 
                 _length(len(state)), state))).digest()
         except struct.error:  # a version beyond 64 bits: the general way raises as it did
             pass
+    return _record_hash(topic, originator_id, originator_version, state)
+
+
+def _record_hash(topic: Any, originator_id: Any, originator_version: Any, state: Any) -> bytes:
+    """`record_hash` of columns of any type (NULL, text in a BLOB, ...), field by field."""
     version = None if originator_version is None else struct.pack(">q", originator_version)
     return hashlib.sha256(_field(_text(topic)) + _field(_text(originator_id)) + _field(version)
                           + _field(_text(state))).digest()

@@ -172,13 +172,20 @@ def test_ladders_stops_revocations_and_stacked_municipal_awards_audit_clean(ledg
 # -- tampering the chain finds --------------------------------------------------------
 
 
-def test_an_amount_changed_inside_a_stored_approval_is_a_broken_chain(ledger, raw):
+def edit_the_approval(ledger, raw, old: bytes, new: bytes):
+    """A three-year award, and `old` written as `new` in its stored ApplicationApproved
+    by hand; the approval's aggregate."""
     three_year_award(ledger)
     app = application_uuid("P-1")
     topic, state = raw.row(app, 3)  # ApplicationApproved
-    changed = bytes(state).replace(b'"900000.00"', b'"1900000.00"', 1)
+    changed = bytes(state).replace(old, new, 1)
     assert changed != bytes(state)
     raw.set(app, 3, topic, changed)
+    return app
+
+
+def test_an_amount_changed_inside_a_stored_approval_is_a_broken_chain(ledger, raw):
+    app = edit_the_approval(ledger, raw, b'"900000.00"', b'"1900000.00"')
 
     report = audit(ledger)
 
@@ -196,12 +203,7 @@ def test_a_lone_surrogate_written_into_a_stored_event_is_a_broken_chain_not_a_cr
         ledger, raw):
     """No event can hold one (the text rule refuses it, and UTF-8 cannot store it): only
     someone editing the row can put its escape there."""
-    three_year_award(ledger)
-    app = application_uuid("P-1")
-    topic, state = raw.row(app, 3)  # ApplicationApproved
-    changed = bytes(state).replace(b'"900000.00"', b'"900000.00","x":"\\ud800"', 1)
-    assert changed != bytes(state)
-    raw.set(app, 3, topic, changed)
+    edit_the_approval(ledger, raw, b'"900000.00"', b'"900000.00","x":"\\ud800"')
 
     report = audit(ledger)
 
